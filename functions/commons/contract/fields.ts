@@ -1,0 +1,389 @@
+/**
+ * Field codecs: one valibot schema per kind of value 百应 sends. Each accepts every form seen
+ * in the vendor doc, its examples and real traffic, and outputs a `Read` carrying the
+ * normalized value plus, when the form was not the canonical one, a note of the drift.
+ *
+ * Canonical forms follow the doc's *examples* where the doc's type table disagrees with them,
+ * because the examples are what 百应 actually serializes.
+ */
+import * as v from 'valibot';
+import { LosslessNumber } from './json.js';
+import { beijingIsoFromEpochMs, beijingIsoFromWallClock, isoFromGmtText, WALL_CLOCK } from './time.js';
+
+export interface Drift {
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface Read<T> {
+  readonly value: T;
+  readonly drift?: Drift;
+  /** Set only when the value could not be read at all and was kept as sent. */
+  readonly raw?: unknown;
+}
+
+const ok = <T>(value: T): Read<T> => ({ value });
+const drifted = <T>(value: T, code: string, message: string): Read<T> => ({
+  value,
+  drift: { code, message },
+});
+
+const DIGITS = /^\d+$/;
+const INTEGER_TEXT = /^-?\d+$/;
+const _NUMBER_TEXT = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+
+const stripLeadingZeros = (digits: string): string => digits.replace(/^0+(?=\d)/, '');
+
+const emptyString = <T>(what: string) =>
+  v.pipe(
+    v.literal(''),
+    v.transform(() => drifted<T | null>(null, 'empty-string', `empty string where ${what} was expected`)),
+  );
+
+const idFromDigits = (digits: string, sentAs: string): Read<string> => {
+  const id = stripLeadingZeros(digits);
+  if (id !== digits) return drifted(id, 'id-leading-zeros', `id ${sentAs} with leading zeros`);
+  return sentAs === 'as a number' ? ok(id) : drifted(id, 'id-as-string', 'id sent as a string');
+};
+
+/**
+ * A 百应 id (Java `long` or `int`) as an exact decimal string. Numbers above 2^53 arrive as
+ * LosslessNumber from our parser and keep every digit.
+ */
+export const id = v.union([
+  v.pipe(
+    v.number(),
+    v.safeInteger(),
+    v.minValue(0),
+    v.transform((n) => ok(String(n))),
+  ),
+  v.pipe(
+    v.instance(LosslessNumber),
+    v.check((n) => DIGITS.test(n.value)),
+    v.transform((n) => idFromDigits(n.value, 'as a number')),
+  ),
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.regex(DIGITS),
+    v.transform((s) => idFromDigits(s, 'as a string')),
+  ),
+]);
+
+/** One id or a list of ids (the doc types JOB_INFO_RESULT's callJobId as `List`, its example sends one). */
+export const idList = v.union([
+  v.pipe(
+    id,
+    v.transform(
+      (read): Read<string[]> =>
+        read.drift ? drifted([read.value], read.drift.code, read.drift.message) : ok([read.value]),
+    ),
+  ),
+  v.pipe(
+    v.array(id),
+    v.minLength(1),
+    v.transform((reads) =>
+      drifted(
+        reads.map((read) => read.value),
+        'id-list',
+        `a list of ${reads.length} ids where one id was expected`,
+      ),
+    ),
+  ),
+]);
+
+/** A Java `int`/`long` quantity or code: duration, chatRound, status codes, cost. */
+export const int = v.union([
+  v.pipe(
+    v.number(),
+    v.safeInteger(),
+    v.transform((n) => ok<number | null>(n)),
+  ),
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.regex(INTEGER_TEXT),
+    v.transform((s) => drifted<number | null>(Number(s), 'number-as-string', 'number sent as a string')),
+    v.check((read) => Number.isSafeInteger(read.value)),
+  ),
+  v.pipe(
+    v.boolean(),
+    v.transform((b) =>
+      drifted<number | null>(b ? 1 : 0, 'boolean-as-number', 'boolean where a number was expected'),
+    ),
+  ),
+  emptyString<number>('a number'),
+]);
+
+const TRUE_TEXT = new Set(['true', '1', 'yes', 'y']);
+const FALSE_TEXT = new Set(['false', '0', 'no', 'n']);
+
+/**
+ * A yes/no flag. `canonical` is the form the doc's examples use for this field; the other
+ * form (0/1 vs true/false) is accepted as drift, strings too.
+ */
+export const flag = (canonical: 'boolean' | 'int') =>
+  v.union([
+    v.pipe(
+      v.boolean(),
+      v.transform((b) =>
+        canonical === 'boolean'
+          ? ok<boolean | null>(b)
+          : drifted<boolean | null>(b, 'boolean-for-int', 'boolean where 0/1 was expected'),
+      ),
+    ),
+    v.pipe(
+      v.picklist([0, 1]),
+      v.transform((n) =>
+        canonical === 'int'
+          ? ok<boolean | null>(n === 1)
+          : drifted<boolean | null>(n === 1, 'int-for-boolean', '0/1 where a boolean was expected'),
+      ),
+    ),
+    v.pipe(
+      v.string(),
+      v.transform((s) => s.trim().toLowerCase()),
+      v.check((s) => TRUE_TEXT.has(s) || FALSE_TEXT.has(s)),
+      v.transform((s) =>
+        drifted<boolean | null>(TRUE_TEXT.has(s), 'flag-as-string', 'flag sent as a string'),
+      ),
+    ),
+    emptyString<boolean>('a flag'),
+  ]);
+
+/** Free text. Numbers are turned back into their exact text (a phone number sent as a number). */
+export const text = v.union([
+  v.pipe(
+    v.string(),
+    v.transform((s) => ok<string | null>(s === '' ? null : s)),
+  ),
+  v.pipe(
+    v.number(),
+    v.transform((n) => drifted<string | null>(String(n), 'number-as-text', 'number where text was expected')),
+  ),
+  v.pipe(
+    v.instance(LosslessNumber),
+    v.transform((n) => drifted<string | null>(n.value, 'number-as-text', 'number where text was expected')),
+  ),
+]);
+
+/**
+ * A Beijing wall-clock time, `yyyy-MM-dd HH:mm:ss`, as ISO-8601 with `+08:00`.
+ * Also read: the ISO `T` form, a time with an explicit zone, and epoch milliseconds.
+ */
+export const wallClock = v.union([
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.regex(WALL_CLOCK),
+    v.check((s) => beijingIsoFromWallClock(s) !== null),
+    v.transform((s) => {
+      const iso = beijingIsoFromWallClock(s);
+      return s.includes('T') || s.length > 19
+        ? drifted(iso, 'time-format', `time "${s}" is not yyyy-MM-dd HH:mm:ss`)
+        : ok(iso);
+    }),
+  ),
+  v.pipe(
+    v.number(),
+    v.safeInteger(),
+    v.minValue(0),
+    v.transform((ms) =>
+      drifted<string | null>(
+        beijingIsoFromEpochMs(ms),
+        'epoch-ms',
+        'epoch milliseconds where a date was expected',
+      ),
+    ),
+  ),
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.transform((s) => isoFromGmtText(s)),
+    v.nonNullable(v.string()),
+    v.transform((iso) =>
+      drifted<string | null>(iso, 'time-format', 'time with a zone where Beijing wall-clock was expected'),
+    ),
+  ),
+  emptyString<string>('a time'),
+]);
+
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A calendar date `yyyy-MM-dd` (job start/end). A full time is accepted and cut to its date. */
+export const date = v.union([
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.regex(DATE_ONLY),
+    v.check((s) => beijingIsoFromWallClock(`${s} 00:00:00`) !== null),
+    v.transform((s) => ok<string | null>(s)),
+  ),
+  v.pipe(
+    wallClock,
+    v.transform((read) =>
+      read.value === null
+        ? read
+        : drifted<string | null>(
+            read.value.slice(0, 10),
+            'date-with-time',
+            'a time where a date was expected',
+          ),
+    ),
+  ),
+]);
+
+const TIME_OF_DAY = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$/;
+
+/** A time of day `HH:mm:ss` (job working/break hours; the doc types the break hours as int). */
+export const timeOfDay = v.union([
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.regex(TIME_OF_DAY),
+    v.transform((s) => ok<string | null>(s.length === 5 ? `${s}:00` : s)),
+  ),
+  v.pipe(
+    v.number(),
+    v.safeInteger(),
+    v.minValue(0),
+    v.maxValue(2359),
+    v.transform((n) => {
+      const hh = String(Math.floor(n / 100)).padStart(2, '0');
+      const mm = String(n % 100).padStart(2, '0');
+      return drifted<string | null>(
+        `${hh}:${mm}:00`,
+        'time-as-number',
+        'time of day sent as a number (HHmm)',
+      );
+    }),
+    v.check((read) => TIME_OF_DAY.test(read.value ?? '')),
+  ),
+  emptyString<string>('a time of day'),
+]);
+
+/** The callback's `dateTime`: RFC 1123 (`Thu, 24 Jan 2019 07:28:09 GMT`) or Java's `Date.toString()`. */
+export const gmtDateTime = v.union([
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.transform((s) => ({ s, iso: isoFromGmtText(s) })),
+    v.check(({ iso }) => iso !== null),
+    v.transform(({ s, iso }) =>
+      /^\w{3}, /.test(s)
+        ? ok<string | null>(iso)
+        : drifted<string | null>(iso, 'time-format', 'dateTime not in RFC 1123 form'),
+    ),
+  ),
+  emptyString<string>('a GMT date'),
+]);
+
+/** A millisecond offset into the recording (phoneLog start/end; the doc types them as Date). */
+export const msOffset = v.union([
+  v.pipe(
+    v.number(),
+    v.minValue(0),
+    v.transform((n) => ok<number | null>(n)),
+  ),
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.regex(/^\d+$/),
+    v.transform((s) => drifted<number | null>(Number(s), 'number-as-string', 'offset sent as a string')),
+  ),
+  emptyString<number>('an offset'),
+]);
+
+export type JsonText =
+  | { readonly parsed: true; readonly value: unknown }
+  | { readonly parsed: false; readonly text: string };
+
+/**
+ * A field that carries JSON inside a string (`properties`, `userMeanDetail`, `resultValue`,
+ * `corpName`, `extra`). Parsed when it parses; kept as the original text when it does not.
+ */
+export const jsonText = (parse: (text: string) => unknown) =>
+  v.union([
+    v.pipe(
+      v.string(),
+      v.transform((s): Read<JsonText | null> => {
+        if (s.trim() === '') return ok(null);
+        try {
+          return ok({ parsed: true, value: parse(s) });
+        } catch {
+          return drifted(
+            { parsed: false, text: s },
+            'json-unparseable',
+            'text that should hold JSON does not parse; kept as sent',
+          );
+        }
+      }),
+    ),
+    v.pipe(
+      v.union([v.record(v.string(), v.unknown()), v.array(v.unknown())]),
+      v.transform(
+        (value): Read<JsonText | null> =>
+          drifted(
+            { parsed: true, value },
+            'json-not-string',
+            'JSON sent as a value where a JSON string was expected',
+          ),
+      ),
+    ),
+  ]);
+
+/** `resultLabels`: `List<IntegerStringBO>` — `{key:int, value:String}`. */
+export const labels = v.union([
+  v.pipe(
+    v.array(
+      v.looseObject({
+        key: v.union([v.number(), v.string(), v.instance(LosslessNumber)]),
+        value: v.nullish(v.union([v.string(), v.number()])),
+      }),
+    ),
+    v.transform((items) =>
+      ok<Label[] | null>(
+        items.map((item) => ({
+          key: item.key instanceof LosslessNumber ? item.key.value : String(item.key),
+          value: item.value === null || item.value === undefined ? null : String(item.value),
+        })),
+      ),
+    ),
+  ),
+]);
+
+export interface Label {
+  readonly key: string;
+  readonly value: string | null;
+}
+
+export interface Unreadable {
+  readonly value: null;
+  readonly drift: Drift;
+  readonly raw: unknown;
+}
+
+/**
+ * An optional field: missing and null read as null, and a value no variant can read is kept
+ * raw (the record carries it under `unreadable`) instead of failing the whole callback.
+ */
+export const field = <TSchema extends v.GenericSchema<unknown, Read<unknown>>>(codec: TSchema) =>
+  v.optional(
+    v.union([
+      v.pipe(
+        v.null(),
+        v.transform((): Read<null> => ok(null)),
+      ),
+      codec,
+      v.pipe(
+        v.unknown(),
+        v.transform(
+          (raw): Unreadable => ({
+            value: null,
+            raw,
+            drift: { code: 'unreadable', message: 'value could not be read; kept as sent' },
+          }),
+        ),
+      ),
+    ]),
+  );

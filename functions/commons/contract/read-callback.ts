@@ -1,0 +1,142 @@
+/**
+ * The tolerant reader: a raw callback body in, normalized records (or a typed error) out.
+ * It never throws, whatever the input: the consumer quarantines what it cannot read.
+ */
+import * as v from 'valibot';
+import { checkEnvelope, type EnvelopeInfo } from './envelope.js';
+import { type ContractError, contractError, describeValue } from './errors.js';
+import { parseJson } from './json.js';
+import { normalizeInbound, normalizeOutbound } from './normalize-call.js';
+import { normalizeJob } from './normalize-job.js';
+import { normalizeManualIntent } from './normalize-manual-intent.js';
+import { ReadContext } from './read-context.js';
+import { inboundCallData, jobData, manualIntentData, outboundCallData } from './schemas.js';
+import type { NormalizedRecord } from './types.js';
+import { type Path, Warnings } from './warnings.js';
+
+export const DATA_TYPES = {
+  call: 'CALL_INSTANCE_RESULT',
+  inbound: 'INBOUND_CALL_INSTANCE_RESULT',
+  job: 'JOB_INFO_RESULT',
+} as const;
+
+export type ReadResult =
+  | {
+      readonly ok: true;
+      readonly dataType: string;
+      readonly code: string | null;
+      readonly records: readonly NormalizedRecord[];
+      readonly warnings: Warnings['list'];
+    }
+  | { readonly ok: false; readonly error: ContractError; readonly warnings: Warnings['list'] };
+
+const INNER: Path = ['data', 'data'];
+
+const ID_EXPECTED = 'an id (a non-negative integer, or a string of digits)';
+const EXPECTED_BY_KEY: Readonly<Record<string, string>> = {
+  callInstanceId: ID_EXPECTED,
+  inboundInstanceId: ID_EXPECTED,
+  sceneInstanceId: ID_EXPECTED,
+  callJobId: `${ID_EXPECTED}, or a list of ids`,
+  sceneInstance: 'an object',
+  taskResult: 'a non-empty list of objects',
+};
+
+/** A record schema failed: name the path of the first issue, relative to the whole body. */
+const recordError = (issues: readonly v.BaseIssue<unknown>[], value: unknown): ContractError => {
+  const issue = issues[0] as v.BaseIssue<unknown>;
+  const keys = (issue.path ?? []).map((item) => item.key as string | number);
+  const last = [...keys].reverse().find((key) => typeof key === 'string') as string | undefined;
+  const expected = (last && EXPECTED_BY_KEY[last]) ?? issue.expected ?? issue.message;
+  const found = keys.reduce<unknown>(
+    (at, key) =>
+      at !== null && typeof at === 'object' ? (at as Record<string | number, unknown>)[key] : undefined,
+    value,
+  );
+  return contractError('INVALID_RECORD', [...INNER, ...keys], expected, describeValue(found));
+};
+
+const normalize = (
+  envelope: EnvelopeInfo,
+  ctx: ReadContext,
+): { records: NormalizedRecord[] } | { error: ContractError } => {
+  const { dataType, data } = envelope;
+  const parse = <TSchema extends v.GenericSchema>(schema: TSchema) => v.safeParse(schema, data);
+  switch (dataType) {
+    case DATA_TYPES.call: {
+      if (data.sceneInstance !== undefined && data.sceneInstance !== null) {
+        const result = parse(outboundCallData);
+        return result.success
+          ? { records: [normalizeOutbound(ctx, result.output)] }
+          : { error: recordError(result.issues, data) };
+      }
+      if (data.taskResult === undefined || data.taskResult === null) {
+        return {
+          error: contractError(
+            'INVALID_RECORD',
+            INNER,
+            'sceneInstance (a call record) or taskResult (a manual intent change)',
+            'neither',
+          ),
+        };
+      }
+      const result = parse(manualIntentData);
+      return result.success
+        ? { records: normalizeManualIntent(ctx, result.output) }
+        : { error: recordError(result.issues, data) };
+    }
+    case DATA_TYPES.inbound: {
+      const result = parse(inboundCallData);
+      return result.success
+        ? { records: [normalizeInbound(ctx, result.output)] }
+        : { error: recordError(result.issues, data) };
+    }
+    case DATA_TYPES.job: {
+      const result = parse(jobData);
+      return result.success
+        ? { records: normalizeJob(ctx, result.output) }
+        : { error: recordError(result.issues, data) };
+    }
+    default:
+      return {
+        error: contractError(
+          'UNKNOWN_DATA_TYPE',
+          ['data', 'dataType'],
+          Object.values(DATA_TYPES).join(', '),
+          describeValue(dataType),
+        ),
+      };
+  }
+};
+
+/** Reads one callback body (the raw HTTP body text). Never throws. */
+export const readCallback = (body: string): ReadResult => {
+  const warnings = new Warnings();
+  try {
+    const parsed = parseJson(body, warnings, { exactNumbers: true });
+    if (!parsed.ok) return { ok: false, error: parsed.error, warnings: warnings.list };
+    const checked = checkEnvelope(parsed.value, warnings);
+    if (!checked.ok) return { ok: false, error: checked.error, warnings: warnings.list };
+    const outcome = normalize(checked.envelope, new ReadContext(warnings, INNER));
+    if ('error' in outcome) return { ok: false, error: outcome.error, warnings: warnings.list };
+    return {
+      ok: true,
+      dataType: checked.envelope.dataType,
+      code: checked.envelope.code,
+      records: outcome.records,
+      warnings: warnings.list,
+    };
+  } catch (error) {
+    const reason = error instanceof Error ? error.name : typeof error;
+    return {
+      ok: false,
+      error: contractError(
+        'READER_FAILURE',
+        [],
+        'a body the reader can process',
+        `an internal failure (${reason})`,
+      ),
+      warnings: warnings.list,
+    };
+  }
+};

@@ -1,0 +1,93 @@
+import type * as v from 'valibot';
+import { type Coded, lookup } from './enums.js';
+import type { Drift, JsonText } from './fields.js';
+import { toPlain } from './json.js';
+import { formatPath, type Path, type Warnings } from './warnings.js';
+
+interface AnyRead<T> {
+  readonly value: T | null;
+  readonly drift?: Drift;
+  readonly raw?: unknown;
+}
+
+/**
+ * What normalizing one callback accumulates: warnings for tolerated drift, values kept raw
+ * because nothing could read them, and fields the doc does not list. Paths are relative to the
+ * whole body so they read the same in every message.
+ */
+export class ReadContext {
+  readonly unreadable: Record<string, unknown> = {};
+  readonly extra: Record<string, unknown> = {};
+
+  constructor(
+    readonly warnings: Warnings,
+    private readonly base: Path,
+  ) {}
+
+  at(path: Path): Path {
+    return [...this.base, ...path];
+  }
+
+  /** Unwraps a codec's output: records its drift, keeps an unreadable value raw, maps null to absent. */
+  take<T>(read: AnyRead<T> | undefined, path: Path): T | undefined {
+    if (read === undefined) return undefined;
+    const where = this.at(path);
+    if (read.drift) this.warnings.add(where, read.drift.code, read.drift.message);
+    if (read.raw !== undefined) this.unreadable[formatPath(where)] = toPlain(read.raw);
+    return read.value ?? undefined;
+  }
+
+  /** A numeric code with its name; an unknown code is kept with the name UNKNOWN and a warning. */
+  coded(
+    table: Parameters<typeof lookup>[0],
+    read: AnyRead<number> | undefined,
+    path: Path,
+  ): Coded | undefined {
+    const code = this.take(read, path);
+    if (code === undefined) return undefined;
+    const found = lookup(table, code);
+    if (!found.known)
+      this.warnings.add(this.at(path), 'unknown-code', `code ${code} is not in the known list; kept raw`);
+    return { code: found.code, name: found.name };
+  }
+
+  /** JSON carried in a string: the parsed value, or `{ unparsed }` with the text as sent. */
+  embedded(read: AnyRead<JsonText> | undefined, path: Path): unknown {
+    const value = this.take(read, path);
+    if (value === undefined) return undefined;
+    return value.parsed ? value.value : { unparsed: value.text };
+  }
+
+  /** Keeps every field of `object` that `schema` does not declare, so nothing 百应 adds is lost. */
+  keepExtras(
+    schema: { readonly entries: v.ObjectEntries },
+    object: Record<string, unknown>,
+    path: Path,
+  ): void {
+    for (const [key, value] of Object.entries(object)) {
+      if (!Object.hasOwn(schema.entries, key) && value !== undefined) {
+        this.extra[formatPath(this.at([...path, key]))] = toPlain(value);
+      }
+    }
+  }
+
+  /** The `extra` / `unreadable` / `warnings` part of a record, omitting what is empty. */
+  finish(): {
+    extra?: Record<string, unknown>;
+    unreadable?: Record<string, unknown>;
+    warnings: Warnings['list'];
+  } {
+    return compact({
+      extra: Object.keys(this.extra).length > 0 ? this.extra : undefined,
+      unreadable: Object.keys(this.unreadable).length > 0 ? this.unreadable : undefined,
+      warnings: this.warnings.list,
+    });
+  }
+}
+
+/** Drops keys whose value is undefined (absent values are not stored). */
+export const compact = <T extends object>(object: T): T => {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(object)) if (value !== undefined) out[key] = value;
+  return out as T;
+};
