@@ -11,32 +11,43 @@ import { Warnings } from './warnings.js';
  * The envelope `{code, data:{dataType, data}, resultMsg, errorStackTrace}`. `code` arrives as
  * 200 or "200"; the inner `data` is checked to be an object here and read by the record schemas.
  */
-export const envelope = v.looseObject({
-  code: v.optional(v.union([v.number(), v.string(), v.instance(LosslessNumber)])),
-  data: v.looseObject({
-    dataType: v.pipe(v.string('a dataType string'), v.trim(), v.nonEmpty('a non-empty dataType')),
-    data: v.union([
-      v.record(v.string(), v.unknown()),
-      v.pipe(
-        v.string(),
-        v.rawTransform(({ dataset, addIssue, NEVER }) => {
-          try {
-            const parsed = parseEmbeddedJson(dataset.value);
-            if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-              return { embeddedJson: parsed as Record<string, unknown> };
-            }
-          } catch {
-            // reported below
-          }
-          addIssue({ message: 'an object (or a string holding one)' });
-          return NEVER;
-        }),
-      ),
-    ]),
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof LosslessNumber);
+
+const plainObject = v.custom<Record<string, unknown>>((value) => isObject(value));
+
+export const envelope = v.pipe(
+  plainObject,
+  v.looseObject({
+    code: v.optional(v.union([v.number(), v.string(), v.instance(LosslessNumber)])),
+    data: v.pipe(
+      plainObject,
+      v.looseObject({
+        dataType: v.pipe(v.string('a dataType string'), v.trim(), v.nonEmpty('a non-empty dataType')),
+        data: v.union([
+          v.record(v.string(), v.unknown()),
+          v.pipe(
+            v.string(),
+            v.rawTransform(({ dataset, addIssue, NEVER }) => {
+              try {
+                const parsed = parseEmbeddedJson(dataset.value);
+                if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+                  return { embeddedJson: parsed as Record<string, unknown> };
+                }
+              } catch {
+                // reported below
+              }
+              addIssue({ message: 'an object (or a string holding one)' });
+              return NEVER;
+            }),
+          ),
+        ]),
+      }),
+    ),
+    resultMsg: v.optional(v.unknown()),
+    errorStackTrace: v.optional(v.unknown()),
   }),
-  resultMsg: v.optional(v.unknown()),
-  errorStackTrace: v.optional(v.unknown()),
-});
+);
 
 export type Envelope = v.InferOutput<typeof envelope>;
 
@@ -63,7 +74,8 @@ const EXPECTED_AT: Readonly<Record<string, string>> = {
 };
 
 /** Checks an already parsed value against the envelope; names the first failing path. */
-export const checkEnvelope = (value: unknown, warnings: Warnings): EnvelopeResult => {
+export const checkEnvelope = (parsed: unknown, warnings: Warnings): EnvelopeResult => {
+  const value = unwrapDoubleEncoded(parsed, warnings);
   const result = v.safeParse(envelope, value);
   if (!result.success) {
     const path = result.issues[0].path?.map((item) => String(item.key)) ?? [];
@@ -90,8 +102,20 @@ export const checkEnvelope = (value: unknown, warnings: Warnings): EnvelopeResul
   return { ok: true, envelope: { dataType: data.dataType, code: codeText, data: inner }, warnings };
 };
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof LosslessNumber);
+/**
+ * Some senders configured for text/plain encode the envelope twice: the body is a JSON string
+ * whose content is the envelope. Read through it, with a warning.
+ */
+const unwrapDoubleEncoded = (value: unknown, warnings: Warnings): unknown => {
+  if (typeof value !== 'string' || !value.trimStart().startsWith('{')) return value;
+  try {
+    const inner = parseEmbeddedJson(value);
+    warnings.add([], 'double-encoded', 'body is a JSON string holding the envelope');
+    return inner;
+  } catch {
+    return value;
+  }
+};
 
 /** Parses a raw body and checks its envelope. Never throws. */
 export const readEnvelope = (body: string, options: { exactNumbers: boolean }): EnvelopeResult => {

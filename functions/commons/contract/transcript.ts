@@ -1,7 +1,7 @@
 /** `phoneLog.phoneLogs[]`: the conversation, one turn per utterance, put in spoken order. */
 import { ANSWER_STATUS } from './enums.js';
 import { compact, type ReadContext } from './read-context.js';
-import type { PhoneLogItem } from './schemas.js';
+import { type PhoneLogItem, phoneLogItem } from './schemas.js';
 import type { TranscriptTurn } from './types.js';
 import type { Path } from './warnings.js';
 
@@ -10,6 +10,7 @@ const SPEAKERS: Readonly<Record<string, string>> = { AI: 'AI', ME: 'CUSTOMER' };
 type Unordered = Omit<TranscriptTurn, 'turn'> & { readonly index: number };
 
 const readTurn = (ctx: ReadContext, item: PhoneLogItem, path: Path, index: number): Unordered => {
+  ctx.keepExtras(phoneLogItem, item, path);
   const speaker = ctx.take(item.speaker, [...path, 'speaker']);
   if (speaker !== undefined && !(speaker in SPEAKERS)) {
     ctx.warnings.add(
