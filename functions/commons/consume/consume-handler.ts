@@ -1,0 +1,240 @@
+/**
+ * The SQS consumer: read each message's body with the contract, archive the batch's raw bodies
+ * in one object, merge every record into DynamoDB idempotently, quarantine what cannot be read,
+ * and report failures per message so one bad message never fails its neighbours.
+ */
+import { randomUUID } from 'node:crypto';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import * as v from 'valibot';
+import { readCallback } from '../contract/read-callback.js';
+import type { NormalizedRecord } from '../contract/types.js';
+import type { Warning } from '../contract/warnings.js';
+import { maskPhone } from '../mask.js';
+import { type QueueMessage, queueMessageSchema, type ReceiveMeta } from '../queue-message.js';
+import { mergeCall, mergeManualIntent } from '../store/call-store.js';
+import { deliveryOf } from '../store/delivery.js';
+import { mergeJob } from '../store/job-store.js';
+import type { MergeOutcome } from '../store/merge.js';
+import { RecordTooLargeError } from '../store/storable.js';
+import type { Counter, Log } from '../telemetry.js';
+import { type ArchiveLine, archiveKey, type ObjectStore, writeArchive } from './archive.js';
+import { type QuarantineReason, writeQuarantine } from './quarantine.js';
+
+export interface ConsumeDeps {
+  readonly doc: DynamoDBDocumentClient;
+  readonly callsTable: string;
+  readonly jobsTable: string;
+  readonly objects: ObjectStore;
+  readonly logger: Log;
+  readonly counter: Counter;
+  readonly now?: () => Date;
+}
+
+type Prepared =
+  | {
+      readonly kind: 'records';
+      readonly meta: ReceiveMeta;
+      readonly body: string;
+      readonly records: readonly NormalizedRecord[];
+      readonly warnings: readonly Warning[];
+    }
+  | {
+      readonly kind: 'quarantine';
+      readonly meta?: ReceiveMeta;
+      readonly body: string;
+      readonly reason: QuarantineReason;
+    };
+
+const parseMessage = (raw: string): QueueMessage | undefined => {
+  try {
+    const result = v.safeParse(queueMessageSchema, JSON.parse(raw));
+    return result.success ? result.output : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+const describeRecord = (record: NormalizedRecord): Record<string, string | undefined> => {
+  switch (record.kind) {
+    case 'call':
+      return {
+        kind: record.kind,
+        direction: record.direction,
+        callId: record.callId,
+        customer: record.customerTelephone ? maskPhone(record.customerTelephone) : undefined,
+      };
+    case 'manualIntent':
+      return { kind: record.kind, callId: record.callId, level: record.intent.level };
+    case 'job':
+      return { kind: record.kind, callJobId: record.callJobId, status: record.status?.name };
+  }
+};
+
+export const createConsumeHandler = (deps: ConsumeDeps) => {
+  const now = deps.now ?? (() => new Date());
+
+  const prepare = async (sqsRecord: SQSRecord): Promise<Prepared> => {
+    const message = parseMessage(sqsRecord.body);
+    if (!message) {
+      return {
+        kind: 'quarantine',
+        body: sqsRecord.body,
+        reason: { code: 'NOT_A_QUEUE_MESSAGE', message: 'SQS message is not a byrobot-callbacks envelope' },
+      };
+    }
+    const body =
+      message.body ??
+      (message.claim ? Buffer.from(await deps.objects.get(message.claim.key)).toString('utf8') : undefined);
+    if (body === undefined) {
+      return {
+        kind: 'quarantine',
+        meta: message.meta,
+        body: sqsRecord.body,
+        reason: { code: 'NO_BODY', message: 'message has neither a body nor a claim' },
+      };
+    }
+    if (message.meta.rejected !== undefined) {
+      return {
+        kind: 'quarantine',
+        meta: message.meta,
+        body,
+        reason: { code: 'REJECTED_BY_INGEST', message: message.meta.rejected },
+      };
+    }
+    const read = readCallback(body);
+    if (!read.ok) {
+      return {
+        kind: 'quarantine',
+        meta: message.meta,
+        body,
+        reason: { code: read.error.code, message: read.error.message, path: read.error.path },
+      };
+    }
+    return { kind: 'records', meta: message.meta, body, records: read.records, warnings: read.warnings };
+  };
+
+  const quarantine = async (
+    messageId: string,
+    prepared: Extract<Prepared, { kind: 'quarantine' }>,
+    reason = prepared.reason,
+  ) => {
+    const key = await writeQuarantine(deps.objects, {
+      quarantinedAt: now().toISOString(),
+      messageId,
+      reason,
+      ...(prepared.meta ? { meta: prepared.meta } : {}),
+      body: prepared.body,
+    });
+    deps.counter.count('CallbacksQuarantined', { Reason: reason.code });
+    deps.logger.warn('callback quarantined', {
+      messageId,
+      requestId: prepared.meta?.requestId,
+      dataType: prepared.meta?.dataType,
+      reason: reason.code,
+      detail: reason.message,
+      key,
+    });
+  };
+
+  const mergeRecord = (
+    record: NormalizedRecord,
+    meta: ReceiveMeta,
+    archive: string | undefined,
+  ): Promise<MergeOutcome> => {
+    const delivery = deliveryOf(meta, archive);
+    switch (record.kind) {
+      case 'call':
+        return mergeCall(deps.doc, deps.callsTable, record, delivery);
+      case 'manualIntent':
+        return mergeManualIntent(deps.doc, deps.callsTable, record, delivery);
+      case 'job':
+        return mergeJob(deps.doc, deps.jobsTable, record, delivery);
+    }
+  };
+
+  const store = async (
+    messageId: string,
+    prepared: Extract<Prepared, { kind: 'records' }>,
+    archive: string | undefined,
+  ) => {
+    try {
+      const outcomes = [];
+      for (const record of prepared.records) outcomes.push(await mergeRecord(record, prepared.meta, archive));
+      for (const record of prepared.records) deps.counter.count('RecordsStored', { Kind: record.kind });
+      if (prepared.warnings.length > 0) deps.counter.count('ContractWarnings', {}, prepared.warnings.length);
+      deps.logger.info('callback stored', {
+        messageId,
+        requestId: prepared.meta.requestId,
+        source: prepared.meta.source,
+        dataType: prepared.meta.dataType,
+        records: prepared.records.map(describeRecord),
+        outcomes,
+        warnings: [...new Set(prepared.warnings.map((warning) => warning.code))],
+      });
+    } catch (error) {
+      if (!(error instanceof RecordTooLargeError)) throw error;
+      await quarantine(messageId, {
+        kind: 'quarantine',
+        meta: prepared.meta,
+        body: prepared.body,
+        reason: { code: 'RECORD_TOO_LARGE', message: error.message },
+      });
+    }
+  };
+
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const failures = new Set<string>();
+    const prepared = await Promise.all(
+      event.Records.map(async (sqsRecord) => {
+        try {
+          return { messageId: sqsRecord.messageId, prepared: await prepare(sqsRecord) };
+        } catch (error) {
+          failures.add(sqsRecord.messageId);
+          deps.logger.error('message could not be read', {
+            messageId: sqsRecord.messageId,
+            error: String(error),
+          });
+          return undefined;
+        }
+      }),
+    );
+    const ready = prepared.filter((item) => item !== undefined);
+
+    // Archive first, so every record written can point at its raw body.
+    const lines: ArchiveLine[] = ready.flatMap(({ messageId, prepared: p }) =>
+      p.meta ? [{ messageId, meta: p.meta, body: p.body }] : [],
+    );
+    let pointers: Map<string, string>;
+    try {
+      const key = archiveKey(now(), randomUUID());
+      const written = lines.length > 0 ? await writeArchive(deps.objects, key, lines) : [];
+      pointers = new Map(lines.map((line, index) => [line.messageId, written[index] as string]));
+    } catch (error) {
+      deps.counter.count('ArchiveFailures');
+      deps.logger.error('batch archive failed; the whole batch will be retried', {
+        error: String(error),
+        messages: event.Records.length,
+      });
+      return { batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.messageId })) };
+    }
+
+    await Promise.all(
+      ready.map(async ({ messageId, prepared: p }) => {
+        try {
+          if (p.kind === 'quarantine') await quarantine(messageId, p);
+          else await store(messageId, p, pointers.get(messageId));
+        } catch (error) {
+          failures.add(messageId);
+          deps.counter.count('ConsumeFailures');
+          deps.logger.error('message failed; it will be retried', {
+            messageId,
+            requestId: p.meta?.requestId,
+            error: String(error),
+          });
+        }
+      }),
+    );
+    return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+};

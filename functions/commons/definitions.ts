@@ -1,0 +1,83 @@
+/**
+ * The one plain definition of the data resources, read by the CDK stack (lib/) and by the local
+ * stack (local/) so both create the same tables, indexes and queue. Plain data only: no AWS SDK
+ * and no CDK types, so either side can import it without pulling in the other.
+ */
+
+export interface IndexDefinition {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  /** What the index answers, for the README and the records CLI. */
+  readonly serves: string;
+}
+
+export interface TableDefinition {
+  /** Logical name; the deployed name is chosen by CloudFormation, the local one is this. */
+  readonly id: string;
+  readonly partitionKey: string;
+  readonly indexes: readonly IndexDefinition[];
+}
+
+/** One item per call, outbound and inbound, keyed on 百应's own id (`out#<callInstanceId>`, `in#<inboundInstanceId>`). */
+export const CALLS_TABLE: TableDefinition = {
+  id: 'calls',
+  partitionKey: 'pk',
+  indexes: [
+    {
+      name: 'byCompanyDate',
+      partitionKey: 'companyDate',
+      sortKey: 'sortTime',
+      serves: 'calls of a company on a Beijing calendar day (companyDate = "<companyId>#yyyy-MM-dd")',
+    },
+    {
+      name: 'byJob',
+      partitionKey: 'callJobId',
+      sortKey: 'sortTime',
+      serves: 'calls of a job, in call order',
+    },
+  ],
+};
+
+/** One item per job (`callJobId`), with its current status and de-duplicated status history. */
+export const JOBS_TABLE: TableDefinition = {
+  id: 'jobs',
+  partitionKey: 'pk',
+  indexes: [
+    {
+      name: 'byCompany',
+      partitionKey: 'companyId',
+      sortKey: 'lastReceivedAt',
+      serves: 'jobs of a company, most recently updated last',
+    },
+  ],
+};
+
+export const TABLES = [CALLS_TABLE, JOBS_TABLE] as const;
+
+export const QUEUE = {
+  id: 'callbacks',
+  dlqId: 'callbacks-dlq',
+  /** A message that fails this many receives moves to the DLQ. */
+  maxReceiveCount: 5,
+  /** SQS's maximum; bodies above the claim-check threshold go to S3 instead. */
+  maxMessageBytes: 1_048_576,
+  retentionDays: 14,
+  /** Consumer timeout; the queue's visibility timeout is six times this (AWS guidance). */
+  consumerTimeoutSeconds: 30,
+  visibilityTimeoutSeconds: 180,
+  batchSize: 25,
+  maxBatchingWindowSeconds: 2,
+} as const;
+
+/** Prefixes inside the one bucket. Ingest may write only to `claims/`. */
+export const BUCKET_PREFIXES = {
+  /** One gzip JSON-lines object per consumed batch: every raw body, to re-derive any record. */
+  archive: 'archive/',
+  /** Bodies too large for an SQS message (claim check). */
+  claims: 'claims/',
+  /** Bodies the contract could not read, each whole with its error. */
+  quarantine: 'quarantine/',
+} as const;
+
+export const LOCAL_BUCKET = 'byrobot-callbacks-local';

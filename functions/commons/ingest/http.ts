@@ -1,0 +1,54 @@
+/** The HTTP side of ingest: reading API Gateway proxy events and the replies 百应 understands. */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+
+/** 百应 treats a delivery as done only when the body is exactly `success`. */
+export const SUCCESS_BODY = 'success';
+
+export const headerOf = (event: Pick<APIGatewayProxyEvent, 'headers'>, name: string): string | undefined => {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted && value !== undefined) return value;
+  }
+  return undefined;
+};
+
+const charsetOf = (contentType: string | undefined): string => {
+  const match = /charset\s*=\s*"?([\w.:-]+)"?/i.exec(contentType ?? '');
+  return match?.[1]?.toLowerCase() ?? 'utf-8';
+};
+
+export type DecodedBody = { ok: true; text: string } | { ok: false; reason: string };
+
+/**
+ * The body as text. API Gateway hands binary-typed bodies over base64-encoded; those are decoded
+ * with the declared charset (百应's private cloud sends `text/plain;charset=utf-8`; any charset
+ * Node's ICU knows is accepted).
+ */
+export const decodeBody = (
+  event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>,
+  contentType: string | undefined,
+): DecodedBody => {
+  if (event.body === null || event.body === undefined) return { ok: true, text: '' };
+  if (!event.isBase64Encoded) return { ok: true, text: event.body };
+  const bytes = Buffer.from(event.body, 'base64');
+  const charset = charsetOf(contentType);
+  try {
+    return { ok: true, text: new TextDecoder(charset, { fatal: true }).decode(bytes) };
+  } catch (error) {
+    const reason =
+      error instanceof RangeError ? `unsupported charset ${charset}` : `body is not valid ${charset}`;
+    return { ok: false, reason };
+  }
+};
+
+const reply = (statusCode: number, contentType: string, body: string): APIGatewayProxyResult => ({
+  statusCode,
+  headers: { 'content-type': contentType, 'cache-control': 'no-store' },
+  body,
+});
+
+export const replySuccess = (): APIGatewayProxyResult =>
+  reply(200, 'text/plain; charset=utf-8', SUCCESS_BODY);
+
+export const replyError = (statusCode: number, error: string, message: string): APIGatewayProxyResult =>
+  reply(statusCode, 'application/json; charset=utf-8', JSON.stringify({ error, message }));

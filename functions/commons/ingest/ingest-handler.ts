@@ -1,0 +1,94 @@
+/**
+ * The hot path: check that the body is a 百应 envelope, enqueue it untouched with how it was
+ * received, and reply `success` only once SQS has accepted it. No DynamoDB, no normalizing.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { readEnvelope } from '../contract/envelope.js';
+import type { ReceiveMeta } from '../queue-message.js';
+import type { Counter, Log } from '../telemetry.js';
+import type { Enqueuer } from './enqueue.js';
+import { decodeBody, headerOf, replyError, replySuccess } from './http.js';
+
+export interface IngestDeps {
+  readonly enqueue: Enqueuer;
+  readonly logger: Log;
+  readonly counter: Counter;
+  readonly now?: () => number;
+}
+
+const receiveMetaOf = (event: APIGatewayProxyEvent, now: number): ReceiveMeta => {
+  const epoch = event.requestContext?.requestTimeEpoch;
+  return {
+    requestId: event.requestContext?.requestId || `local-${now}-${Math.random().toString(36).slice(2)}`,
+    receivedAt: new Date(typeof epoch === 'number' && epoch > 0 ? epoch : now).toISOString(),
+    source: 'callback',
+    sourceIp: event.requestContext?.identity?.sourceIp ?? undefined,
+    route: event.resource || event.path || undefined,
+    contentType: headerOf(event, 'content-type'),
+  };
+};
+
+export const createIngestHandler = (deps: IngestDeps) => {
+  const now = deps.now ?? Date.now;
+
+  /** A refused body is still kept: consume quarantines it, so nothing 百应 sent is lost. */
+  const keepRejected = async (meta: ReceiveMeta, body: string, reason: string): Promise<boolean> => {
+    try {
+      await deps.enqueue({ ...meta, rejected: reason }, body);
+      return true;
+    } catch (error) {
+      deps.logger.error('could not keep a rejected body', {
+        requestId: meta.requestId,
+        error: String(error),
+      });
+      return false;
+    }
+  };
+
+  return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const started = now();
+    const meta = receiveMetaOf(event, started);
+    const log = {
+      requestId: meta.requestId,
+      route: meta.route,
+      contentType: meta.contentType,
+      bytes: event.body?.length ?? 0,
+    };
+
+    const decoded = decodeBody(event, meta.contentType);
+    if (!decoded.ok) {
+      const kept = await keepRejected(meta, event.body ?? '', decoded.reason);
+      deps.counter.count('CallbacksRejected');
+      deps.logger.warn('callback rejected', { ...log, status: 400, reason: decoded.reason, kept });
+      return replyError(400, 'UNREADABLE_BODY', decoded.reason);
+    }
+
+    const checked = readEnvelope(decoded.text, { exactNumbers: false });
+    if (!checked.ok) {
+      const kept = await keepRejected(meta, decoded.text, checked.error.message);
+      deps.counter.count('CallbacksRejected');
+      deps.logger.warn('callback rejected', { ...log, status: 400, reason: checked.error.message, kept });
+      return replyError(400, checked.error.code, checked.error.message);
+    }
+
+    const { dataType } = checked.envelope;
+    try {
+      const { messageId, claimed } = await deps.enqueue({ ...meta, dataType }, decoded.text);
+      deps.counter.count('CallbacksReceived', { DataType: dataType });
+      deps.logger.info('callback accepted', {
+        ...log,
+        dataType,
+        status: 200,
+        messageId,
+        claimed,
+        ms: now() - started,
+      });
+      return replySuccess();
+    } catch (error) {
+      deps.counter.count('EnqueueFailures');
+      deps.logger.error('callback not stored', { ...log, dataType, status: 503, error: String(error) });
+      // Never `success` here: 百应 retries only what was not acknowledged.
+      return replyError(503, 'ENQUEUE_FAILED', 'the callback could not be stored; please retry');
+    }
+  };
+};

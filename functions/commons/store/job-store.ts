@@ -1,0 +1,60 @@
+/**
+ * Merging job-status callbacks into the `jobs` table: the newest status wins, and `history`
+ * keeps each distinct status once (per 百应 modification time when 百应 sends one) with the
+ * earliest time we received it. Jobs are few, so the merge reads before it writes.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { JobRecord } from '../contract/types.js';
+import { type Delivery, versionOf } from './delivery.js';
+import { jobKey } from './keys.js';
+import { type Item, type MergeOutcome, mergeDelivery } from './merge.js';
+import { assertFits, storable } from './storable.js';
+import type { Update } from './update.js';
+
+export interface HistoryEntry {
+  readonly code: number;
+  readonly name: string;
+  readonly modifiedAt?: string;
+  readonly firstReceivedAt: string;
+}
+
+const historyKey = (job: JobRecord): string | undefined =>
+  job.status === undefined
+    ? undefined
+    : job.modifiedAt
+      ? `${job.status.code}@${job.modifiedAt}`
+      : String(job.status.code);
+
+export const mergeJob = (
+  doc: DynamoDBDocumentClient,
+  table: string,
+  job: JobRecord,
+  delivery: Delivery,
+): Promise<MergeOutcome> => {
+  const version = versionOf(delivery);
+  const stored = storable(job) as Item;
+  assertFits(`job ${job.callJobId}`, stored);
+  const apply = (update: Update, old: Item | undefined): void => {
+    const history = { ...((old?.history as Record<string, HistoryEntry> | undefined) ?? {}) };
+    const key = historyKey(job);
+    if (key !== undefined && job.status) {
+      const seen = history[key];
+      if (seen === undefined || delivery.receivedAt < seen.firstReceivedAt) {
+        history[key] = {
+          code: job.status.code,
+          name: job.status.name,
+          ...(job.modifiedAt ? { modifiedAt: job.modifiedAt } : {}),
+          firstReceivedAt: delivery.receivedAt,
+        };
+        update.set('history', history);
+      }
+    }
+    const current = old?.statusVersion;
+    if (typeof current === 'string' && current >= version) return;
+    update.set('job', stored).set('statusVersion', version).set('callJobId', job.callJobId);
+    if (job.status) update.set('status', job.status);
+    if (job.companyId) update.set('companyId', job.companyId);
+    if (delivery.archive) update.set('jobArchive', delivery.archive);
+  };
+  return mergeDelivery(doc, { table, key: { pk: jobKey(job.callJobId) }, delivery, apply, readFirst: true });
+};

@@ -1,0 +1,33 @@
+/**
+ * Makes a normalized value safe to store as a DynamoDB map: DynamoDB allows 32 levels of
+ * nesting, and 百应's JSON-in-string fields can nest deeper. Deeper subtrees are stored as their
+ * JSON text (`{ "json": "…" }`) so nothing is lost and the write cannot fail on depth.
+ */
+const MAX_DEPTH = 24;
+
+export const storable = (value: unknown, depth = 0): unknown => {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_DEPTH) return { json: JSON.stringify(value) };
+  if (Array.isArray(value)) return value.map((item) => storable(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    if (inner !== undefined) out[key] = storable(inner, depth + 1);
+  }
+  return out;
+};
+
+/** DynamoDB's item limit is 400 KB; keep headroom for bookkeeping attributes. */
+export const MAX_RECORD_BYTES = 380_000;
+
+export class RecordTooLargeError extends Error {
+  override readonly name = 'RecordTooLargeError';
+}
+
+export const assertFits = (what: string, value: unknown): void => {
+  const bytes = Buffer.byteLength(JSON.stringify(value), 'utf8');
+  if (bytes > MAX_RECORD_BYTES) {
+    throw new RecordTooLargeError(
+      `${what} is ${bytes} bytes once normalized; one DynamoDB item holds at most ${MAX_RECORD_BYTES}`,
+    );
+  }
+};

@@ -1,0 +1,32 @@
+/** Lambda handler for the callbacks queue (SQS event source, ReportBatchItemFailures). */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as v from 'valibot';
+import { readConfig, requiredString } from './commons/config.js';
+import { createConsumeHandler } from './commons/consume/consume-handler.js';
+import { s3ObjectStore } from './commons/consume/s3-object-store.js';
+import { createCounter, createLogger } from './commons/telemetry.js';
+
+const config = readConfig(
+  v.object({
+    CALLS_TABLE: requiredString('CALLS_TABLE'),
+    JOBS_TABLE: requiredString('JOBS_TABLE'),
+    BUCKET_NAME: requiredString('BUCKET_NAME'),
+    AWS_ENDPOINT_URL_S3: v.optional(v.string()),
+  }),
+);
+
+export const handler = createConsumeHandler({
+  doc: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  }),
+  callsTable: config.CALLS_TABLE,
+  jobsTable: config.JOBS_TABLE,
+  objects: s3ObjectStore(
+    new S3Client({ forcePathStyle: config.AWS_ENDPOINT_URL_S3 !== undefined }),
+    config.BUCKET_NAME,
+  ),
+  logger: createLogger('consume'),
+  counter: createCounter('consume'),
+});

@@ -1,0 +1,124 @@
+/**
+ * Creates, on the emulators, the same tables, indexes, queue, DLQ and bucket that the CDK stack
+ * deploys, from the one shared definition (functions/commons/definitions.ts).
+ */
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DynamoDBClient,
+  ResourceInUseException,
+} from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { LOCAL_BUCKET, QUEUE, TABLES, type TableDefinition } from '../functions/commons/definitions.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators.js';
+
+export interface LocalResources {
+  readonly callsTable: string;
+  readonly jobsTable: string;
+  readonly queueUrl: string;
+  readonly dlqUrl: string;
+  readonly bucket: string;
+}
+
+export interface LocalEndpoints {
+  readonly dynamoEndpoint: string;
+  readonly awsEndpoint: string;
+}
+
+const clientConfig = (endpoint: string) => ({
+  endpoint,
+  region: LOCAL_REGION,
+  credentials: LOCAL_CREDENTIALS,
+});
+
+export const localClients = (endpoints: LocalEndpoints) => ({
+  dynamo: new DynamoDBClient(clientConfig(endpoints.dynamoEndpoint)),
+  sqs: new SQSClient(clientConfig(endpoints.awsEndpoint)),
+  s3: new S3Client({ ...clientConfig(endpoints.awsEndpoint), forcePathStyle: true }),
+});
+
+export const tableInput = (table: TableDefinition, name: string): CreateTableCommandInput => {
+  const attributes = new Set([
+    table.partitionKey,
+    ...table.indexes.flatMap((index) => [index.partitionKey, index.sortKey]),
+  ]);
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attributes].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+    KeySchema: [{ AttributeName: table.partitionKey, KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: table.indexes.map((index) => ({
+      IndexName: index.name,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    })),
+  };
+};
+
+/** Idempotent: creating what already exists (a persisted DynamoDB Local) is fine. */
+export interface LocalResourceOptions {
+  readonly prefix?: string;
+  /** The deployed queue uses 6× the consumer timeout; tests shorten it to see redrives quickly. */
+  readonly visibilityTimeoutSeconds?: number;
+}
+
+export const createLocalResources = async (
+  endpoints: LocalEndpoints,
+  options: LocalResourceOptions = {},
+): Promise<LocalResources> => {
+  const prefix = options.prefix ?? 'byrobot-callbacks-local';
+  const { dynamo, sqs, s3 } = localClients(endpoints);
+  try {
+    const names = Object.fromEntries(TABLES.map((table) => [table.id, `${prefix}-${table.id}`]));
+    for (const table of TABLES) {
+      try {
+        await dynamo.send(new CreateTableCommand(tableInput(table, names[table.id] as string)));
+      } catch (error) {
+        if (!(error instanceof ResourceInUseException)) throw error;
+      }
+    }
+    const dlq = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: `${prefix}-${QUEUE.dlqId}`,
+        Attributes: { MessageRetentionPeriod: String(QUEUE.retentionDays * 86_400) },
+      }),
+    );
+    const dlqUrl = dlq.QueueUrl as string;
+    const dlqArn = (
+      await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }))
+    ).Attributes?.QueueArn as string;
+    const queue = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: `${prefix}-${QUEUE.id}`,
+        Attributes: {
+          VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? QUEUE.visibilityTimeoutSeconds),
+          MaximumMessageSize: String(QUEUE.maxMessageBytes),
+          MessageRetentionPeriod: String(QUEUE.retentionDays * 86_400),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: dlqArn,
+            maxReceiveCount: QUEUE.maxReceiveCount,
+          }),
+        },
+      }),
+    );
+    const bucket = prefix === 'byrobot-callbacks-local' ? LOCAL_BUCKET : `${prefix}-bucket`;
+    await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((error: { name?: string }) => {
+      if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
+    });
+    return {
+      callsTable: names.calls as string,
+      jobsTable: names.jobs as string,
+      queueUrl: queue.QueueUrl as string,
+      dlqUrl,
+      bucket,
+    };
+  } finally {
+    dynamo.destroy();
+    sqs.destroy();
+    s3.destroy();
+  }
+};

@@ -1,0 +1,104 @@
+/**
+ * Drives a consumer handler from an SQS queue the way Lambda's event source mapping does:
+ * receive a batch, hand it over as an SQS event, delete what succeeded, leave reported failures
+ * to reappear after the visibility timeout (and move to the DLQ after maxReceiveCount).
+ */
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+
+export interface SqsDriver {
+  /** Resolves when the loop has stopped (after the batch in hand is finished). */
+  stop(): Promise<void>;
+  readonly stats: { batches: number; messages: number; failures: number; handlerErrors: number };
+}
+
+export interface SqsDriverOptions {
+  readonly sqs: SQSClient;
+  readonly queueUrl: string;
+  readonly queueArn?: string;
+  readonly handler: (event: SQSEvent) => Promise<SQSBatchResponse | undefined>;
+  /** SQS returns at most 10 messages per receive. */
+  readonly batchSize?: number;
+  readonly concurrency?: number;
+  readonly waitSeconds?: number;
+  readonly onError?: (error: unknown) => void;
+}
+
+const toRecord = (message: import('@aws-sdk/client-sqs').Message, queueArn: string): SQSRecord => ({
+  messageId: message.MessageId as string,
+  receiptHandle: message.ReceiptHandle as string,
+  body: message.Body ?? '',
+  attributes: {
+    ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? '1',
+    SentTimestamp: message.Attributes?.SentTimestamp ?? String(Date.now()),
+    SenderId: message.Attributes?.SenderId ?? 'local',
+    ApproximateFirstReceiveTimestamp:
+      message.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+  },
+  messageAttributes: {},
+  md5OfBody: message.MD5OfBody ?? '',
+  eventSource: 'aws:sqs',
+  eventSourceARN: queueArn,
+  awsRegion: 'us-east-1',
+});
+
+export const startSqsDriver = (options: SqsDriverOptions): SqsDriver => {
+  const stats = { batches: 0, messages: 0, failures: 0, handlerErrors: 0 };
+  let running = true;
+  const queueArn = options.queueArn ?? 'arn:aws:sqs:us-east-1:000000000000:local';
+
+  const loop = async (): Promise<void> => {
+    while (running) {
+      try {
+        const received = await options.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: options.queueUrl,
+            MaxNumberOfMessages: options.batchSize ?? 10,
+            WaitTimeSeconds: options.waitSeconds ?? 1,
+            MessageSystemAttributeNames: ['All'],
+          }),
+        );
+        const messages = received.Messages ?? [];
+        if (messages.length === 0) continue;
+        stats.batches++;
+        stats.messages += messages.length;
+        const records = messages.map((message) => toRecord(message, queueArn));
+        let failed: Set<string>;
+        try {
+          const response = await options.handler({ Records: records });
+          failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+        } catch (error) {
+          // A thrown handler fails the whole batch, as on Lambda.
+          stats.handlerErrors++;
+          options.onError?.(error);
+          failed = new Set(records.map((record) => record.messageId));
+        }
+        stats.failures += failed.size;
+        const done = records.filter((record) => !failed.has(record.messageId));
+        if (done.length > 0) {
+          await options.sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: options.queueUrl,
+              Entries: done.map((record, index) => ({
+                Id: String(index),
+                ReceiptHandle: record.receiptHandle,
+              })),
+            }),
+          );
+        }
+      } catch (error) {
+        options.onError?.(error);
+        if (running) await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  };
+
+  const loops = Array.from({ length: options.concurrency ?? 2 }, () => loop());
+  return {
+    stats,
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+    },
+  };
+};

@@ -1,0 +1,212 @@
+/**
+ * A real local environment for integration tests: DynamoDB Local and the SQS/S3 emulator on
+ * loopback, the same resources as the stack, and the real handler logic wired to them.
+ */
+
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEvent, SQSEvent } from 'aws-lambda';
+import { createConsumeHandler } from '../../functions/commons/consume/consume-handler.js';
+import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
+import { s3ClaimStore } from '../../functions/commons/ingest/claim-check.js';
+import { createEnqueuer } from '../../functions/commons/ingest/enqueue.js';
+import { createIngestHandler } from '../../functions/commons/ingest/ingest-handler.js';
+import type { Counter } from '../../functions/commons/telemetry.js';
+import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../../local/emulators.js';
+import { createLocalResources, type LocalResources, localClients } from '../../local/resources.js';
+
+export class RecordingCounter implements Counter {
+  readonly counts: { name: string; dimensions: Record<string, string>; value: number }[] = [];
+  count(name: string, dimensions: Readonly<Record<string, string>> = {}, value = 1): void {
+    this.counts.push({ name, dimensions: { ...dimensions }, value });
+  }
+  total(name: string, dimensions: Record<string, string> = {}): number {
+    return this.counts
+      .filter(
+        (entry) =>
+          entry.name === name && Object.entries(dimensions).every(([k, v]) => entry.dimensions[k] === v),
+      )
+      .reduce((sum, entry) => sum + entry.value, 0);
+  }
+}
+
+export class RecordingLogger {
+  readonly lines: { level: string; message: string; extra: unknown }[] = [];
+  info = (message: string, extra?: Record<string, unknown>) =>
+    void this.lines.push({ level: 'info', message, extra });
+  warn = (message: string, extra?: Record<string, unknown>) =>
+    void this.lines.push({ level: 'warn', message, extra });
+  error = (message: string, extra?: Record<string, unknown>) =>
+    void this.lines.push({ level: 'error', message, extra });
+  text(): string {
+    return this.lines.map((line) => JSON.stringify(line)).join('\n');
+  }
+}
+
+export interface LocalEnv {
+  readonly emulators: Emulators;
+  readonly resources: LocalResources;
+  readonly clients: ReturnType<typeof localClients>;
+  readonly doc: DynamoDBDocumentClient;
+  stop(): Promise<void>;
+}
+
+export const startLocalEnv = async (
+  options: { visibilityTimeoutSeconds?: number; prefix?: string } = {},
+): Promise<LocalEnv> => {
+  const emulators = await startEmulators();
+  const resources = await createLocalResources(emulators, options);
+  const clients = localClients(emulators);
+  const doc = DynamoDBDocumentClient.from(clients.dynamo, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return {
+    emulators,
+    resources,
+    clients,
+    doc,
+    async stop() {
+      clients.dynamo.destroy();
+      clients.sqs.destroy();
+      clients.s3.destroy();
+      await emulators.stop();
+    },
+  };
+};
+
+export const wireIngest = (
+  env: LocalEnv,
+  overrides: { maxMessageBytes?: number; sqs?: LocalEnv['clients']['sqs'] } = {},
+) => {
+  const logger = new RecordingLogger();
+  const counter = new RecordingCounter();
+  const handler = createIngestHandler({
+    enqueue: createEnqueuer({
+      sqs: overrides.sqs ?? env.clients.sqs,
+      queueUrl: env.resources.queueUrl,
+      claims: s3ClaimStore(env.resources.bucket, {
+        endpoint: env.emulators.awsEndpoint,
+        region: LOCAL_REGION,
+        credentials: LOCAL_CREDENTIALS,
+        forcePathStyle: true,
+      }),
+      maxMessageBytes: overrides.maxMessageBytes ?? 1_000_000,
+    }),
+    logger,
+    counter,
+  });
+  return { handler, logger, counter };
+};
+
+export const wireConsume = (env: LocalEnv, overrides: { doc?: DynamoDBDocumentClient } = {}) => {
+  const logger = new RecordingLogger();
+  const counter = new RecordingCounter();
+  const handler = createConsumeHandler({
+    doc: overrides.doc ?? env.doc,
+    callsTable: env.resources.callsTable,
+    jobsTable: env.resources.jobsTable,
+    objects: s3ObjectStore(env.clients.s3, env.resources.bucket),
+    logger,
+    counter,
+  });
+  return { handler, logger, counter };
+};
+
+let sequence = 0;
+
+/** An API Gateway REST proxy event as API Gateway builds it for a 百应 POST. */
+export const apiEvent = (
+  body: string,
+  options: {
+    route?: string;
+    contentType?: string;
+    base64?: boolean;
+    requestId?: string;
+    receivedAt?: number;
+  } = {},
+): APIGatewayProxyEvent =>
+  ({
+    resource: options.route ?? '/callbacks/call',
+    path: options.route ?? '/callbacks/call',
+    httpMethod: 'POST',
+    headers: { 'Content-Type': options.contentType ?? 'application/json;charset=utf-8' },
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    body: options.base64 ? Buffer.from(body, 'utf8').toString('base64') : body,
+    isBase64Encoded: options.base64 ?? false,
+    requestContext: {
+      requestId: options.requestId ?? `req-${process.pid}-${++sequence}`,
+      requestTimeEpoch: options.receivedAt ?? Date.now(),
+      identity: { sourceIp: '120.55.46.3' },
+    },
+  }) as unknown as APIGatewayProxyEvent;
+
+/** Receives everything currently on the queue as SQS events of up to 10 records. */
+export const drainQueue = async (env: LocalEnv, queueUrl = env.resources.queueUrl): Promise<SQSEvent[]> => {
+  const { ReceiveMessageCommand } = await import('@aws-sdk/client-sqs');
+  const events: SQSEvent[] = [];
+  for (;;) {
+    const received = await env.clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    const messages = received.Messages ?? [];
+    if (messages.length === 0) return events;
+    events.push({
+      Records: messages.map((message) => ({
+        messageId: message.MessageId as string,
+        receiptHandle: message.ReceiptHandle as string,
+        body: message.Body ?? '',
+        attributes: {
+          ApproximateReceiveCount: '1',
+          SentTimestamp: '0',
+          SenderId: 'local',
+          ApproximateFirstReceiveTimestamp: '0',
+        },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:local',
+        awsRegion: 'us-east-1',
+      })),
+    });
+  }
+};
+
+export const queueDepth = async (env: LocalEnv, queueUrl: string): Promise<number> => {
+  const attributes = await env.clients.sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(attributes.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
+};
+
+export const getCall = async (env: LocalEnv, pk: string) =>
+  (
+    await env.doc.send(
+      new GetCommand({ TableName: env.resources.callsTable, Key: { pk }, ConsistentRead: true }),
+    )
+  ).Item;
+
+export const getJob = async (env: LocalEnv, callJobId: string) =>
+  (
+    await env.doc.send(
+      new GetCommand({
+        TableName: env.resources.jobsTable,
+        Key: { pk: `job#${callJobId}` },
+        ConsistentRead: true,
+      }),
+    )
+  ).Item;
