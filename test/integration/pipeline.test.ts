@@ -256,7 +256,8 @@ describe('large bodies and logs', () => {
     expect(Buffer.byteLength(event?.Records[0]?.body ?? '')).toBeLessThan(2048);
     expect((await consume.handler(event as SQSEvent)).batchItemFailures).toEqual([]);
     const item = await getCall(env, 'out#777');
-    const transcript = (item?.record as { transcript: { content: string; logId: string }[] } | undefined)?.transcript ?? [];
+    const transcript =
+      (item?.record as { transcript: { content: string; logId: string }[] } | undefined)?.transcript ?? [];
     expect(transcript).toHaveLength(150);
     expect(transcript[149]?.content).toBe(`第149句 ${'话'.repeat(400)}`);
     expect(transcript[149]?.logId).toBe('5000149');

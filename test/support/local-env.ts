@@ -1,3 +1,5 @@
+export { apiEvent } from './recorders.js';
+
 /**
  * A real local environment for integration tests: DynamoDB Local and the SQS/S3 emulator on
  * loopback, the same resources as the stack, and the real handler logic wired to them.
@@ -5,43 +7,15 @@
 
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEvent, SQSEvent } from 'aws-lambda';
+import type { SQSEvent } from 'aws-lambda';
 import { createConsumeHandler } from '../../functions/commons/consume/consume-handler.js';
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
 import { s3ClaimStore } from '../../functions/commons/ingest/claim-check.js';
 import { createEnqueuer } from '../../functions/commons/ingest/enqueue.js';
 import { createIngestHandler } from '../../functions/commons/ingest/ingest-handler.js';
-import type { Counter } from '../../functions/commons/telemetry.js';
 import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../../local/emulators.js';
 import { createLocalResources, type LocalResources, localClients } from '../../local/resources.js';
-
-export class RecordingCounter implements Counter {
-  readonly counts: { name: string; dimensions: Record<string, string>; value: number }[] = [];
-  count(name: string, dimensions: Readonly<Record<string, string>> = {}, value = 1): void {
-    this.counts.push({ name, dimensions: { ...dimensions }, value });
-  }
-  total(name: string, dimensions: Record<string, string> = {}): number {
-    return this.counts
-      .filter(
-        (entry) =>
-          entry.name === name && Object.entries(dimensions).every(([k, v]) => entry.dimensions[k] === v),
-      )
-      .reduce((sum, entry) => sum + entry.value, 0);
-  }
-}
-
-export class RecordingLogger {
-  readonly lines: { level: string; message: string; extra: unknown }[] = [];
-  info = (message: string, extra?: Record<string, unknown>) =>
-    void this.lines.push({ level: 'info', message, extra });
-  warn = (message: string, extra?: Record<string, unknown>) =>
-    void this.lines.push({ level: 'warn', message, extra });
-  error = (message: string, extra?: Record<string, unknown>) =>
-    void this.lines.push({ level: 'error', message, extra });
-  text(): string {
-    return this.lines.map((line) => JSON.stringify(line)).join('\n');
-  }
-}
+import { RecordingCounter, RecordingLogger } from './recorders.js';
 
 export interface LocalEnv {
   readonly emulators: Emulators;
@@ -111,38 +85,6 @@ export const wireConsume = (env: LocalEnv, overrides: { doc?: DynamoDBDocumentCl
   });
   return { handler, logger, counter };
 };
-
-let sequence = 0;
-
-/** An API Gateway REST proxy event as API Gateway builds it for a 百应 POST. */
-export const apiEvent = (
-  body: string,
-  options: {
-    route?: string;
-    contentType?: string;
-    base64?: boolean;
-    requestId?: string;
-    receivedAt?: number;
-  } = {},
-): APIGatewayProxyEvent =>
-  ({
-    resource: options.route ?? '/callbacks/call',
-    path: options.route ?? '/callbacks/call',
-    httpMethod: 'POST',
-    headers: { 'Content-Type': options.contentType ?? 'application/json;charset=utf-8' },
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    body: options.base64 ? Buffer.from(body, 'utf8').toString('base64') : body,
-    isBase64Encoded: options.base64 ?? false,
-    requestContext: {
-      requestId: options.requestId ?? `req-${process.pid}-${++sequence}`,
-      requestTimeEpoch: options.receivedAt ?? Date.now(),
-      identity: { sourceIp: '120.55.46.3' },
-    },
-  }) as unknown as APIGatewayProxyEvent;
 
 /** Receives everything currently on the queue as SQS events of up to 10 records. */
 export const drainQueue = async (env: LocalEnv, queueUrl = env.resources.queueUrl): Promise<SQSEvent[]> => {

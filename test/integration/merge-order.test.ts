@@ -1,0 +1,110 @@
+/**
+ * Every delivery order ends in the same item: a call record, two manual changes and
+ * duplicates of each, delivered in fast-check-chosen orders and batch splits, on DynamoDB Local.
+ */
+
+import type { SQSEvent } from 'aws-lambda';
+import fc from 'fast-check';
+import {
+  apiEvent,
+  drainQueue,
+  getCall,
+  type LocalEnv,
+  startLocalEnv,
+  wireConsume,
+  wireIngest,
+} from '../support/local-env.js';
+import { variantOf } from '../support/vendor.js';
+
+let env: LocalEnv;
+beforeAll(async () => {
+  env = await startLocalEnv({ prefix: 'order' });
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+const T0 = Date.UTC(2026, 10, 26, 2, 0, 0);
+
+const callRecord = (callId: number) =>
+  variantOf('outbound', (inner) => {
+    (inner.sceneInstance as Record<string, unknown>).callInstanceId = callId;
+  });
+
+const manualChange = (callId: number, value: string) =>
+  variantOf('manualIntent', (inner) => {
+    inner.taskResult = [
+      { companyId: 1, sceneInstanceId: callId, resultName: '客户意向等级', resultValue: value },
+    ];
+  });
+
+/** Six deliveries: each callback twice (百应 retried after a lost ack), at fixed receive times. */
+const deliveriesFor = (callId: number) => [
+  { name: 'record', body: callRecord(callId), requestId: 'r-1', receivedAt: T0 + 1_000 },
+  { name: 'manual-A', body: manualChange(callId, 'A级(较强)'), requestId: 'm1-1', receivedAt: T0 + 2_000 },
+  { name: 'manual-D', body: manualChange(callId, 'D'), requestId: 'm2-1', receivedAt: T0 + 3_000 },
+  { name: 'record-retry', body: callRecord(callId), requestId: 'r-2', receivedAt: T0 + 10_000 },
+  {
+    name: 'manual-A-retry',
+    body: manualChange(callId, 'A级(较强)'),
+    requestId: 'm1-2',
+    receivedAt: T0 + 2_500,
+  },
+  { name: 'manual-D-retry', body: manualChange(callId, 'D'), requestId: 'm2-2', receivedAt: T0 + 3_500 },
+];
+
+/** The item without what legitimately differs per run: its id and where the batch happened to be archived. */
+const comparable = (item: Record<string, unknown> | undefined) => {
+  if (!item) return undefined;
+  const { pk: _pk, callId: _callId, recordArchive, manualArchive, record, ...rest } = item;
+  const { callId: _recordCallId, ...recordRest } = (record ?? {}) as Record<string, unknown>;
+  return { ...rest, record: recordRest, hasArchives: [typeof recordArchive, typeof manualArchive] };
+};
+
+test('every delivery order and batching gives the same final item', async () => {
+  let callId = 90_000;
+  const finals: unknown[] = [];
+  await fc.assert(
+    fc.asyncProperty(
+      fc.shuffledSubarray([0, 1, 2, 3, 4, 5], { minLength: 6, maxLength: 6 }),
+      fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 6, maxLength: 6 }),
+      fc.boolean(),
+      async (order, batchSizes, replayOneBatch) => {
+        callId++;
+        const deliveries = deliveriesFor(callId);
+        const ingest = wireIngest(env);
+        const consume = wireConsume(env);
+        let position = 0;
+        for (const size of batchSizes) {
+          const slice = order.slice(position, position + size);
+          position += size;
+          if (slice.length === 0) break;
+          for (const index of slice) {
+            const delivery = deliveries[index] as (typeof deliveries)[number];
+            const reply = await ingest.handler(apiEvent(delivery.body, delivery));
+            expect(reply.body).toBe('success');
+          }
+          for (const event of await drainQueue(env)) {
+            // Records of one batch are merged concurrently, so the contention path is exercised too.
+            expect((await consume.handler(event as SQSEvent)).batchItemFailures).toEqual([]);
+            if (replayOneBatch) await consume.handler(event as SQSEvent);
+          }
+        }
+        const item = await getCall(env, `out#${callId}`);
+        expect(item).toMatchObject({
+          deliveries: 6,
+          state: 'RECORDED',
+          firstReceivedAt: new Date(T0 + 1_000).toISOString(),
+          lastReceivedAt: new Date(T0 + 10_000).toISOString(),
+          // The newest manual change by receive time is D's retry at T0 + 3.5 s.
+          intent: { level: 'D', value: 'D', source: 'manual', changedAt: new Date(T0 + 3_500).toISOString() },
+          manualIntent: { level: 'D', source: 'manual' },
+        });
+        finals.push(comparable(item));
+      },
+    ),
+    { numRuns: 20 },
+  );
+  expect(finals.length).toBe(20);
+  for (const final of finals) expect(final).toEqual(finals[0]);
+});
