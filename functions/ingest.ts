@@ -17,12 +17,14 @@ const config = readConfig(
     BUCKET_NAME: requiredString('BUCKET_NAME'),
     MAX_MESSAGE_BYTES: positiveInteger('MAX_MESSAGE_BYTES', QUEUE.maxMessageBytes - 4096),
     AWS_ENDPOINT_URL_S3: v.optional(v.string()),
+    AWS_ENDPOINT_URL_SQS: v.optional(v.string()),
   }),
 );
 
 export const handler = createIngestHandler({
   enqueue: createEnqueuer({
-    sqs: new SQSClient({}),
+    // With an endpoint override (the local stack), send to it rather than to the queue URL's host.
+    sqs: new SQSClient(config.AWS_ENDPOINT_URL_SQS ? { endpoint: config.AWS_ENDPOINT_URL_SQS } : {}),
     queueUrl: config.QUEUE_URL,
     claims: s3ClaimStore(config.BUCKET_NAME, { forcePathStyle: config.AWS_ENDPOINT_URL_S3 !== undefined }),
     maxMessageBytes: config.MAX_MESSAGE_BYTES,

@@ -1,0 +1,91 @@
+/**
+ * The local stack: emulators, the same resources as the CDK stack, the real ingest handler
+ * behind the API routes and the real consume handler driven from the queue.
+ */
+import type { Server } from 'node:http';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from './emulators.js';
+import { startApiServer } from './api-server.js';
+import { assertPortFree, LOOPBACK } from './ports.js';
+import { createLocalResources, type LocalResources, localClients } from './resources.js';
+import { startSqsDriver, type SqsDriver } from './sqs-driver.js';
+
+export interface LocalStackOptions {
+  readonly port: number;
+  readonly persistDir?: string;
+  readonly dynamoPort?: number;
+  readonly awsPort?: number;
+  readonly secretPath?: string;
+  readonly allowedIps?: readonly string[];
+  readonly visibilityTimeoutSeconds?: number;
+}
+
+export interface LocalStack {
+  readonly url: string;
+  readonly emulators: Emulators;
+  readonly resources: LocalResources;
+  stop(): Promise<void>;
+}
+
+/** The environment the deployed functions get, pointed at the emulators. */
+export const handlerEnvironment = (emulators: Emulators, resources: LocalResources): Record<string, string> => ({
+  AWS_REGION: LOCAL_REGION,
+  AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+  AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoEndpoint,
+  AWS_ENDPOINT_URL_SQS: emulators.awsEndpoint,
+  AWS_ENDPOINT_URL_S3: emulators.awsEndpoint,
+  QUEUE_URL: resources.queueUrl,
+  BUCKET_NAME: resources.bucket,
+  CALLS_TABLE: resources.callsTable,
+  JOBS_TABLE: resources.jobsTable,
+  POWERTOOLS_METRICS_NAMESPACE: 'ByrobotCallbacksLocal',
+  POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+  POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+});
+
+export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
+  await assertPortFree(options.port, 'the local API');
+  const emulators = await startEmulators({
+    ...(options.persistDir ? { persistDir: options.persistDir } : {}),
+    ...(options.dynamoPort ? { dynamoPort: options.dynamoPort } : {}),
+    ...(options.awsPort ? { awsPort: options.awsPort } : {}),
+  });
+  let server: Server | undefined;
+  let driver: SqsDriver | undefined;
+  const clients = localClients(emulators);
+  try {
+    const resources = await createLocalResources(emulators, {
+      ...(options.visibilityTimeoutSeconds ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds } : {}),
+    });
+    // The real handlers read their configuration from the environment at import, as on Lambda.
+    Object.assign(process.env, handlerEnvironment(emulators, resources));
+    const { handler: ingest } = await import('../functions/ingest.js');
+    const { handler: consume } = await import('../functions/consume.js');
+    driver = startSqsDriver({ sqs: clients.sqs, queueUrl: resources.queueUrl, handler: consume, concurrency: 2 });
+    server = await startApiServer({
+      port: options.port,
+      ingest,
+      ...(options.secretPath ? { secretPath: options.secretPath } : {}),
+      ...(options.allowedIps ? { allowedIps: options.allowedIps } : {}),
+    });
+    const url = `http://${LOOPBACK}:${options.port}${options.secretPath ? `/${options.secretPath}` : ''}`;
+    return {
+      url,
+      emulators,
+      resources,
+      async stop() {
+        await new Promise<void>((resolve) => server?.close(() => resolve()) ?? resolve());
+        await driver?.stop();
+        clients.sqs.destroy();
+        clients.dynamo.destroy();
+        clients.s3.destroy();
+        await emulators.stop();
+      },
+    };
+  } catch (error) {
+    server?.close();
+    await driver?.stop();
+    await emulators.stop();
+    throw error;
+  }
+};

@@ -1,0 +1,59 @@
+/**
+ * `npm start`: runs the local stack until Ctrl-C / SIGTERM.
+ *
+ *   npm start                          API on http://127.0.0.1:${PORT:-3000}, data in memory
+ *   npm start -- --persist .local/db   keep DynamoDB data between runs
+ *   npm start -- --port 4000 --secret-path s3cr3t --allow-ip 127.0.0.1
+ */
+import { parseArgs } from 'node:util';
+import { JavaMissingError } from './emulators.js';
+import { PortInUseError } from './ports.js';
+import { ROUTES } from './api-server.js';
+import { startLocalStack } from './stack.js';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env.PORT ?? '3000' },
+    persist: { type: 'string' },
+    'secret-path': { type: 'string' },
+    'allow-ip': { type: 'string', multiple: true },
+    'dynamo-port': { type: 'string', default: process.env.DYNAMO_PORT ?? '8000' },
+    'aws-port': { type: 'string', default: process.env.AWS_EMULATOR_PORT ?? '4566' },
+  },
+});
+
+const main = async (): Promise<void> => {
+  const started = Date.now();
+  const stack = await startLocalStack({
+    port: Number(values.port),
+    dynamoPort: Number(values['dynamo-port']),
+    awsPort: Number(values['aws-port']),
+    ...(values.persist ? { persistDir: values.persist } : {}),
+    ...(values['secret-path'] ? { secretPath: values['secret-path'] } : {}),
+    ...(values['allow-ip'] ? { allowedIps: values['allow-ip'] } : {}),
+  });
+  console.log(`byrobot-callbacks local stack ready at ${stack.url} (${Date.now() - started} ms)`);
+  for (const route of ROUTES) console.log(`  POST ${stack.url}${route}`);
+  console.log(`  DynamoDB Local ${stack.emulators.dynamoEndpoint}, SQS/S3 emulator ${stack.emulators.awsEndpoint}`);
+  console.log('  Ctrl-C to stop');
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the local stack…`);
+    await stack.stop();
+    console.log('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+};
+
+main().catch((error: unknown) => {
+  if (error instanceof PortInUseError || error instanceof JavaMissingError) {
+    console.error(`cannot start: ${error.message}`);
+  } else {
+    console.error('cannot start:', error);
+  }
+  process.exit(1);
+});
