@@ -3,11 +3,11 @@
  * behind the API routes and the real consume handler driven from the queue.
  */
 import type { Server } from 'node:http';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators, type Emulators } from './emulators.js';
 import { startApiServer } from './api-server.js';
+import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from './emulators.js';
 import { assertPortFree, LOOPBACK } from './ports.js';
 import { createLocalResources, type LocalResources, localClients } from './resources.js';
-import { startSqsDriver, type SqsDriver } from './sqs-driver.js';
+import { type SqsDriver, startSqsDriver } from './sqs-driver.js';
 
 export interface LocalStackOptions {
   readonly port: number;
@@ -27,7 +27,10 @@ export interface LocalStack {
 }
 
 /** The environment the deployed functions get, pointed at the emulators. */
-export const handlerEnvironment = (emulators: Emulators, resources: LocalResources): Record<string, string> => ({
+export const handlerEnvironment = (
+  emulators: Emulators,
+  resources: LocalResources,
+): Record<string, string> => ({
   AWS_REGION: LOCAL_REGION,
   AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
   AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
@@ -55,13 +58,20 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   const clients = localClients(emulators);
   try {
     const resources = await createLocalResources(emulators, {
-      ...(options.visibilityTimeoutSeconds ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds } : {}),
+      ...(options.visibilityTimeoutSeconds
+        ? { visibilityTimeoutSeconds: options.visibilityTimeoutSeconds }
+        : {}),
     });
     // The real handlers read their configuration from the environment at import, as on Lambda.
     Object.assign(process.env, handlerEnvironment(emulators, resources));
     const { handler: ingest } = await import('../functions/ingest.js');
     const { handler: consume } = await import('../functions/consume.js');
-    driver = startSqsDriver({ sqs: clients.sqs, queueUrl: resources.queueUrl, handler: consume, concurrency: 2 });
+    driver = startSqsDriver({
+      sqs: clients.sqs,
+      queueUrl: resources.queueUrl,
+      handler: consume,
+      concurrency: 2,
+    });
     server = await startApiServer({
       port: options.port,
       ingest,

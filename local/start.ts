@@ -6,9 +6,9 @@
  *   npm start -- --port 4000 --secret-path s3cr3t --allow-ip 127.0.0.1
  */
 import { parseArgs } from 'node:util';
+import { ROUTES } from './api-server.js';
 import { JavaMissingError } from './emulators.js';
 import { PortInUseError } from './ports.js';
-import { ROUTES } from './api-server.js';
 import { startLocalStack } from './stack.js';
 
 const { values } = parseArgs({
@@ -34,7 +34,9 @@ const main = async (): Promise<void> => {
   });
   console.log(`byrobot-callbacks local stack ready at ${stack.url} (${Date.now() - started} ms)`);
   for (const route of ROUTES) console.log(`  POST ${stack.url}${route}`);
-  console.log(`  DynamoDB Local ${stack.emulators.dynamoEndpoint}, SQS/S3 emulator ${stack.emulators.awsEndpoint}`);
+  console.log(
+    `  DynamoDB Local ${stack.emulators.dynamoEndpoint}, SQS/S3 emulator ${stack.emulators.awsEndpoint}`,
+  );
   console.log('  Ctrl-C to stop');
   let stopping = false;
   const stop = async (signal: string) => {

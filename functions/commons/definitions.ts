@@ -81,3 +81,6 @@ export const BUCKET_PREFIXES = {
 } as const;
 
 export const LOCAL_BUCKET = 'byrobot-callbacks-local';
+
+/** CloudWatch namespace of the functions' custom metrics (the alarms watch it). */
+export const METRICS_NAMESPACE = 'ByrobotCallbacks';

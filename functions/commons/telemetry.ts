@@ -5,8 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-
-export const NAMESPACE = 'ByrobotCallbacks';
+import { METRICS_NAMESPACE as NAMESPACE } from './definitions.js';
 
 export interface Counter {
   count(name: string, dimensions?: Readonly<Record<string, string>>, value?: number): void;
@@ -28,14 +27,21 @@ export const createLogger = (serviceName: string): Log => {
   };
 };
 
-/** A counter that publishes each count at once as its own EMF line (dimensions differ per call). */
+/**
+ * A counter that publishes each count at once as its own EMF line. A count with dimensions is
+ * also published without them (only `service`), so alarms can watch the total.
+ */
 export const createCounter = (serviceName: string): Counter => {
   const metrics = new Metrics({ namespace: NAMESPACE, serviceName });
+  const publish = (name: string, dimensions: Readonly<Record<string, string>>, value: number) => {
+    const single = metrics.singleMetric();
+    for (const [key, dimension] of Object.entries(dimensions)) single.addDimension(key, dimension);
+    single.addMetric(name, MetricUnit.Count, value);
+  };
   return {
     count(name, dimensions = {}, value = 1) {
-      const single = metrics.singleMetric();
-      for (const [key, dimension] of Object.entries(dimensions)) single.addDimension(key, dimension);
-      single.addMetric(name, MetricUnit.Count, value);
+      publish(name, {}, value);
+      if (Object.keys(dimensions).length > 0) publish(name, dimensions, value);
     },
   };
 };

@@ -1,0 +1,114 @@
+/**
+ * The REST API 百应 posts to: `POST /callbacks/call` and `POST /callbacks/job` (optionally under a
+ * secret first segment), callable only from the allowed source IPs (resource policy), throttled,
+ * with JSON access logs and execution logs.
+ */
+import { Validations } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export interface CallbackApiProps {
+  readonly ingest: lambda.IFunction;
+  /** Allowed source IPs/CIDRs; `undefined` with `allowAllIps` opens the API to every IP. */
+  readonly allowedIps: readonly string[];
+  readonly allowAllIps: boolean;
+  readonly secretPathSegment?: string;
+  readonly throttleRate: number;
+  readonly throttleBurst: number;
+  readonly logRetention: logs.RetentionDays;
+}
+
+export const STAGE_NAME = 'v1';
+
+export class CallbackApi extends Construct {
+  readonly api: apigateway.RestApi;
+  readonly callUrl: string;
+  readonly jobUrl: string;
+
+  constructor(scope: Construct, id: string, props: CallbackApiProps) {
+    super(scope, id);
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+
+    const policy = new iam.PolicyDocument({
+      statements: [
+        new iam.PolicyStatement({
+          effect: iam.Effect.ALLOW,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['execute-api:Invoke'],
+          resources: ['execute-api:/*'],
+        }),
+        ...(props.allowAllIps
+          ? []
+          : [
+              new iam.PolicyStatement({
+                effect: iam.Effect.DENY,
+                principals: [new iam.AnyPrincipal()],
+                actions: ['execute-api:Invoke'],
+                resources: ['execute-api:/*'],
+                conditions: { NotIpAddress: { 'aws:SourceIp': [...props.allowedIps] } },
+              }),
+            ]),
+      ],
+    });
+
+    this.api = new apigateway.RestApi(this, 'Api', {
+      description: '百应 (BYRobot) callback receiver',
+      endpointTypes: [apigateway.EndpointType.REGIONAL],
+      policy,
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: STAGE_NAME,
+        throttlingRateLimit: props.throttleRate,
+        throttlingBurstLimit: props.throttleBurst,
+        accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
+        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        tracingEnabled: true,
+      },
+    });
+
+    const root = props.secretPathSegment ? this.api.root.addResource(props.secretPathSegment) : this.api.root;
+    const callbacks = root.addResource('callbacks');
+    const integration = new apigateway.LambdaIntegration(props.ingest, { proxy: true });
+    const validator = new apigateway.RequestValidator(this, 'Validator', {
+      restApi: this.api,
+      validateRequestParameters: true,
+      validateRequestBody: true,
+    });
+    for (const route of ['call', 'job']) {
+      callbacks.addResource(route).addMethod('POST', integration, {
+        requestValidator: validator,
+        authorizationType: apigateway.AuthorizationType.NONE,
+      });
+    }
+    const base = this.api
+      .urlForPath(props.secretPathSegment ? `/${props.secretPathSegment}` : '/')
+      .replace(/\/$/, '');
+    this.callUrl = `${base}/callbacks/call`;
+    this.jobUrl = `${base}/callbacks/job`;
+
+    // 百应 can neither sign requests for AWS nor send credentials: the caller is identified by
+    // its source IP (resource policy above) and, optionally, the secret path segment.
+    for (const ruleId of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
+      Validations.of(this.api).acknowledge({
+        id: ruleId,
+        reason:
+          '百应 callbacks cannot carry AWS or Cognito credentials; access is limited by the source-IP resource policy.',
+      });
+    }
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-APIG3',
+      reason:
+        "The resource policy admits only 百应's callback IP; a WAF web ACL is left to accounts that already run one.",
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason: 'The account-level API Gateway logging role uses the AWS-managed policy made for it.',
+    });
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Deployment options, read from CDK context (`cdk deploy -c key=value` or cdk.json) and
+ * validated before anything is built, so a typo fails synth with a clear message.
+ */
+import * as v from 'valibot';
+
+/** 百应's documented callback source IP. */
+export const BYROBOT_CALLBACK_IP = '120.55.46.3';
+
+export interface ReceiverConfig {
+  /** Source IPs (or CIDRs) allowed to call the API. @default ['120.55.46.3'] */
+  readonly allowedIps: readonly string[];
+  /** Accept callbacks from any IP. Must be chosen explicitly (`allowAllIps=true`). @default false */
+  readonly allowAllIps: boolean;
+  /** Optional secret first path segment: `/<secret>/callbacks/call`. @default none */
+  readonly secretPathSegment?: string;
+  /** E-mail address subscribed to the alarm topic. @default none */
+  readonly alarmEmail?: string;
+  /** CloudWatch Logs retention for every function and the access log. @default 90 */
+  readonly logRetentionDays: number;
+  /** Stage throttling: steady requests per second and burst. @default 200 / 400 */
+  readonly throttleRate: number;
+  readonly throttleBurst: number;
+  /** Days after which archived raw bodies expire; 0 keeps them forever. @default 0 */
+  readonly archiveExpireDays: number;
+  /** ARN of an existing Secrets Manager secret with the 百应 credentials. @default a new secret */
+  readonly existingSecretArn?: string;
+  /** Minutes between reconciler runs. @default 30 */
+  readonly reconcileEveryMinutes: number;
+  /** Beijing days the reconciler looks back (today and N-1 before). @default 2 */
+  readonly reconcileLookBackDays: number;
+  /** 百应 OpenAPI base URL. @default https://api.byrobot.cn */
+  readonly byrobotApiUrl: string;
+}
+
+const IP_OR_CIDR = /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$|^[0-9a-fA-F:]+(\/\d{1,3})?$/;
+
+const flag = v.pipe(
+  v.optional(v.union([v.boolean(), v.picklist(['true', 'false'])]), false),
+  v.transform((value) => value === true || value === 'true'),
+);
+const count = (name: string, fallback: number, min: number) =>
+  v.pipe(
+    v.optional(v.union([v.number(), v.string()]), fallback),
+    v.transform(Number),
+    v.number(`${name} must be a number`),
+    v.integer(`${name} must be a whole number`),
+    v.minValue(min, `${name} must be at least ${min}`),
+  );
+const list = v.pipe(
+  v.optional(v.union([v.string(), v.array(v.string())]), [BYROBOT_CALLBACK_IP]),
+  v.transform((value) =>
+    (Array.isArray(value) ? value : value.split(',')).map((item) => item.trim()).filter(Boolean),
+  ),
+  v.array(v.pipe(v.string(), v.regex(IP_OR_CIDR, 'allowedIps must hold IPv4/IPv6 addresses or CIDRs'))),
+);
+
+const contextSchema = v.object({
+  allowedIps: list,
+  allowAllIps: flag,
+  secretPathSegment: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^[A-Za-z0-9_-]{16,128}$/, 'secretPathSegment must be 16–128 characters of A–Z a–z 0–9 _ -'),
+    ),
+  ),
+  alarmEmail: v.optional(v.pipe(v.string(), v.email('alarmEmail must be an e-mail address'))),
+  logRetentionDays: count('logRetentionDays', 90, 1),
+  throttleRate: count('throttleRate', 200, 1),
+  throttleBurst: count('throttleBurst', 400, 1),
+  archiveExpireDays: count('archiveExpireDays', 0, 0),
+  existingSecretArn: v.optional(v.pipe(v.string(), v.startsWith('arn:', 'existingSecretArn must be an ARN'))),
+  reconcileEveryMinutes: count('reconcileEveryMinutes', 30, 5),
+  reconcileLookBackDays: count('reconcileLookBackDays', 2, 2),
+  byrobotApiUrl: v.optional(
+    v.pipe(v.string(), v.url('byrobotApiUrl must be a URL')),
+    'https://api.byrobot.cn',
+  ),
+});
+
+export const CONTEXT_KEYS = Object.keys(contextSchema.entries) as (keyof ReceiverConfig)[];
+
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+/** Reads the options from a context lookup (`node.tryGetContext`). */
+export const readReceiverConfig = (lookup: (key: string) => unknown): ReceiverConfig => {
+  const raw = Object.fromEntries(
+    CONTEXT_KEYS.map((key) => [key, lookup(key)]).filter(([, value]) => value !== undefined),
+  );
+  const result = v.safeParse(contextSchema, raw);
+  if (!result.success) {
+    throw new ConfigurationError(
+      `invalid context: ${result.issues.map((issue) => issue.message).join('; ')}`,
+    );
+  }
+  const config = result.output;
+  if (config.allowAllIps && lookup('allowedIps') !== undefined) {
+    throw new ConfigurationError('set either allowedIps or allowAllIps=true, not both');
+  }
+  return config;
+};

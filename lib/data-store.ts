@@ -1,0 +1,101 @@
+/**
+ * Where the data lives: the `calls` and `jobs` tables (from the shared definition) and the bucket
+ * for the raw archive, claim checks and quarantine. Everything is retained when the stack is
+ * deleted: these hold our users' leads.
+ */
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import {
+  BUCKET_PREFIXES,
+  CALLS_TABLE,
+  JOBS_TABLE,
+  QUEUE,
+  type TableDefinition,
+} from '../functions/commons/definitions.js';
+
+export interface DataStoreProps {
+  /** Days after which archived raw bodies expire; 0 keeps them. */
+  readonly archiveExpireDays: number;
+}
+
+const tableFrom = (scope: Construct, definition: TableDefinition): dynamodb.TableV2 =>
+  new dynamodb.TableV2(scope, definition.id === 'calls' ? 'CallsTable' : 'JobsTable', {
+    partitionKey: { name: definition.partitionKey, type: dynamodb.AttributeType.STRING },
+    billing: dynamodb.Billing.onDemand(),
+    encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    deletionProtection: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+    globalSecondaryIndexes: definition.indexes.map((index) => ({
+      indexName: index.name,
+      partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    })),
+  });
+
+export class DataStore extends Construct {
+  readonly calls: dynamodb.TableV2;
+  readonly jobs: dynamodb.TableV2;
+  readonly bucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: DataStoreProps) {
+    super(scope, id);
+    this.calls = tableFrom(this, CALLS_TABLE);
+    this.jobs = tableFrom(this, JOBS_TABLE);
+
+    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+    });
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the server access log bucket of the data bucket; logging it to itself would loop.',
+    });
+
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'data-bucket/',
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        {
+          id: 'archive-to-colder-storage',
+          prefix: BUCKET_PREFIXES.archive,
+          transitions: [
+            { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) },
+            { storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(90) },
+          ],
+          ...(props.archiveExpireDays > 0 ? { expiration: Duration.days(props.archiveExpireDays) } : {}),
+        },
+        {
+          // A claim is only needed while its message can still be on the queue.
+          id: 'claims-expire-with-the-queue',
+          prefix: BUCKET_PREFIXES.claims,
+          expiration: Duration.days(QUEUE.retentionDays + 1),
+        },
+        {
+          id: 'quarantine-to-colder-storage',
+          prefix: BUCKET_PREFIXES.quarantine,
+          transitions: [
+            { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) },
+          ],
+        },
+        {
+          id: 'old-versions',
+          noncurrentVersionExpiration: Duration.days(30),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+    });
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * How every function of the stack is built: esbuild-bundled ESM (minified, source maps), arm64,
+ * the newest Node.js runtime, its own role (no managed policies) and its own log group with
+ * retention, X-Ray active tracing and the Powertools environment.
+ */
+import { fileURLToPath } from 'node:url';
+import { type CfnElement, type Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export const RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+export interface ReceiverFunctionProps {
+  /** File under functions/, without extension: `ingest`, `consume`, `reconcile`. */
+  readonly handler: string;
+  readonly description: string;
+  readonly timeout: Duration;
+  readonly memorySize: number;
+  readonly environment: Record<string, string>;
+  readonly logRetention: logs.RetentionDays;
+}
+
+export class ReceiverFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: ReceiverFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // An own role with exactly the log permissions it needs, instead of AWSLambdaBasicExecutionRole.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.handler}: least-privilege execution role`,
+    });
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn, `${this.logGroup.logGroupArn}:log-stream:*`],
+      }),
+    );
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: `${PROJECT_ROOT}functions/${props.handler}.ts`,
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      handler: 'handler',
+      description: props.description,
+      runtime: RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      tracing: lambda.Tracing.ACTIVE,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.handler,
+        POWERTOOLS_METRICS_NAMESPACE: 'ByrobotCallbacks',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        mainFields: ['module', 'main'],
+        // Some dependencies still call require(); give the ESM bundle one.
+        banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      },
+    });
+    const logGroupId = Stack.of(this).getLogicalId(this.logGroup.node.defaultChild as logs.CfnLogGroup);
+    this.acknowledgeWildcard(
+      `Resource::<${logGroupId}.Arn>:log-stream:*`,
+      "Log streams are created per execution environment with generated names; the grant is limited to this function's own log group.",
+    );
+    this.acknowledgeWildcard(
+      'Resource::*',
+      'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
+    );
+    Validations.of(this.fn).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'Never invoked asynchronously: API Gateway calls it synchronously, or SQS/EventBridge drive it with their own retry and DLQ.',
+    });
+  }
+
+  /** Records why a wildcard in this function's role is the narrowest grant possible. */
+  acknowledgeWildcard(finding: string, reason: string): void {
+    Validations.of(this.role).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+  }
+
+  /** A grant on the objects under one prefix of a bucket: the prefix is the boundary. */
+  grantObjects(
+    actions: string[],
+    bucket: { arnForObjects(pattern: string): string; node: Construct['node'] },
+    prefix: string,
+  ): void {
+    this.role.addToPolicy(
+      new iam.PolicyStatement({ actions, resources: [bucket.arnForObjects(`${prefix}*`)] }),
+    );
+    const bucketId = Stack.of(this).getLogicalId(bucket.node.defaultChild as CfnElement);
+    this.acknowledgeWildcard(
+      `Resource::<${bucketId}.Arn>/${prefix}*`,
+      `Object keys under ${prefix} are generated per callback or batch; access is limited to that prefix.`,
+    );
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * Alarms on everything that means a callback may be late or lost, one SNS topic for them
+ * (encrypted, optional e-mail subscription), and one dashboard that shows the flow end to end.
+ */
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE as NAMESPACE } from '../functions/commons/definitions.js';
+import type { ReceiverFunction } from './lambda-function.js';
+
+export interface MonitoringProps {
+  readonly api: apigateway.RestApi;
+  readonly queue: sqs.Queue;
+  readonly dlq: sqs.Queue;
+  readonly ingest: ReceiverFunction;
+  readonly consume: ReceiverFunction;
+  readonly reconcile?: ReceiverFunction;
+  readonly alarmEmail?: string;
+}
+
+/** What each alarm means, for the README's operations section and the alarm descriptions. */
+export interface AlarmSpec {
+  readonly id: string;
+  readonly metric: cloudwatch.IMetric;
+  readonly threshold: number;
+  readonly evaluationPeriods?: number;
+  readonly description: string;
+}
+
+const custom = (service: string, metricName: string): cloudwatch.Metric =>
+  new cloudwatch.Metric({
+    namespace: NAMESPACE,
+    metricName,
+    dimensionsMap: { service },
+    statistic: cloudwatch.Stats.SUM,
+    period: Duration.minutes(5),
+  });
+
+export class Monitoring extends Construct {
+  readonly topic: sns.Topic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    const key = new kms.Key(this, 'TopicKey', {
+      enableKeyRotation: true,
+      description: 'Encrypts the byrobot-callbacks alarm topic',
+    });
+    // CloudWatch alarms publish to an encrypted topic only if they may use its key.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    this.topic = new sns.Topic(this, 'AlarmTopic', {
+      masterKey: key,
+      enforceSSL: true,
+      displayName: 'byrobot-callbacks alarms',
+    });
+    if (props.alarmEmail) {
+      // Notifications SNS could not deliver are kept rather than dropped.
+      const undelivered = new sqs.Queue(this, 'UndeliveredAlarms', {
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
+        Validations.of(undelivered).acknowledge({
+          id,
+          reason: 'This queue is the dead-letter queue of the alarm e-mail subscription.',
+        });
+      }
+      this.topic.addSubscription(
+        new subscriptions.EmailSubscription(props.alarmEmail, { deadLetterQueue: undelivered }),
+      );
+    }
+
+    const five = { period: Duration.minutes(5) };
+    const specs: AlarmSpec[] = [
+      {
+        id: 'DlqNotEmpty',
+        metric: props.dlq.metricApproximateNumberOfMessagesVisible({
+          ...five,
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        threshold: 1,
+        description:
+          'A callback failed processing 5 times and is in the dead-letter queue. It is not lost: fix the cause, then redrive the DLQ (README: Operations).',
+      },
+      {
+        id: 'OldestMessageAge',
+        metric: props.queue.metricApproximateAgeOfOldestMessage({
+          ...five,
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        threshold: 900,
+        evaluationPeriods: 2,
+        description:
+          'Callbacks have waited on the queue for over 15 minutes: the consumer is failing, throttled or stopped.',
+      },
+      {
+        id: 'Ingest5xx',
+        metric: props.api.metricServerError({ ...five, statistic: cloudwatch.Stats.SUM }),
+        threshold: 1,
+        description:
+          'The API answered 5xx: callbacks were not stored and 百应 will retry them. Check the ingest logs and the queue.',
+      },
+      {
+        id: 'Ingest4xx',
+        metric: props.api.metricClientError({ ...five, statistic: cloudwatch.Stats.SUM }),
+        threshold: 20,
+        description:
+          'Many 4xx answers: callers outside the IP allowlist, or bodies that are not 百应 envelopes (kept in quarantine). Check the access log.',
+      },
+      {
+        id: 'EnqueueFailures',
+        metric: custom('ingest', 'EnqueueFailures'),
+        threshold: 1,
+        description:
+          'Ingest could not put callbacks on the queue and answered 503; 百应 retries them. Check SQS and the ingest role.',
+      },
+      {
+        id: 'ConsumerErrors',
+        metric: props.consume.fn.metricErrors({ ...five, statistic: cloudwatch.Stats.SUM }),
+        threshold: 1,
+        description:
+          'The consume function failed whole invocations (e.g. the batch archive could not be written); messages will be retried.',
+      },
+      {
+        id: 'ConsumeFailures',
+        metric: custom('consume', 'ConsumeFailures'),
+        threshold: 1,
+        description:
+          'Single callbacks failed to merge into DynamoDB and will be retried (then go to the DLQ). Check the consume logs.',
+      },
+      {
+        id: 'Quarantined',
+        metric: custom('consume', 'CallbacksQuarantined'),
+        threshold: 1,
+        description:
+          'A body could not be read as a 百应 callback and was quarantined whole under quarantine/ in the bucket. Inspect it with `npm run records -- quarantine`.',
+      },
+    ];
+    if (props.reconcile) {
+      specs.push(
+        {
+          id: 'ReconcileFailures',
+          metric: custom('reconcile', 'ReconcileFailures'),
+          threshold: 1,
+          description:
+            'The reconciler could not ask 百应 for failed deliveries or fetch a missed call. Check its logs and the 百应 credentials secret.',
+        },
+        {
+          id: 'MissesFound',
+          metric: custom('reconcile', 'MissesListed'),
+          threshold: 1,
+          description:
+            '百应 reports deliveries it could not make to us. The reconciler recovers outbound calls; inbound misses become MISSING markers.',
+        },
+        {
+          id: 'ReconcilerErrors',
+          metric: props.reconcile.fn.metricErrors({ ...five, statistic: cloudwatch.Stats.SUM }),
+          threshold: 1,
+          description:
+            'The reconcile function itself failed; the next scheduled run continues where it stopped.',
+        },
+      );
+    }
+    for (const spec of specs) {
+      const alarm = new cloudwatch.Alarm(this, spec.id, {
+        metric: spec.metric,
+        threshold: spec.threshold,
+        evaluationPeriods: spec.evaluationPeriods ?? 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: spec.description,
+      });
+      alarm.addAlarmAction(new actions.SnsAction(this.topic));
+      alarm.addOkAction(new actions.SnsAction(this.topic));
+      this.alarms.push(alarm);
+    }
+
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(6) });
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: '1. 百应 → API (requests, 4xx, 5xx)',
+        left: [
+          props.api.metricCount(five),
+          props.api.metricClientError(five),
+          props.api.metricServerError(five),
+        ],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: '2. Ingest (accepted, rejected, enqueue failures)',
+        left: [
+          custom('ingest', 'CallbacksReceived'),
+          custom('ingest', 'CallbacksRejected'),
+          custom('ingest', 'EnqueueFailures'),
+        ],
+        right: [props.ingest.fn.metricDuration({ ...five, statistic: 'p99' })],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: '3. Queue (depth, oldest age, DLQ)',
+        left: [
+          props.queue.metricApproximateNumberOfMessagesVisible(five),
+          props.dlq.metricApproximateNumberOfMessagesVisible(five),
+        ],
+        right: [props.queue.metricApproximateAgeOfOldestMessage(five)],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: '4. Consume (stored, quarantined, failures)',
+        left: [
+          custom('consume', 'RecordsStored'),
+          custom('consume', 'CallbacksQuarantined'),
+          custom('consume', 'ConsumeFailures'),
+        ],
+        right: [props.consume.fn.metricErrors(five), props.consume.fn.metricThrottles(five)],
+        width: 12,
+      }),
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 12 }),
+    );
+    if (props.reconcile) {
+      dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: '5. Reconciler (misses listed, recovered, already present, failed)',
+          left: ['MissesListed', 'Recovered', 'AlreadyPresent', 'ReconcileFailures'].map((name) =>
+            custom('reconcile', name),
+          ),
+          width: 24,
+        }),
+      );
+    }
+  }
+}

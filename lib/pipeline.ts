@@ -1,0 +1,105 @@
+/**
+ * The hot path's resources: the queue and its DLQ, the ingest function (may only send to the
+ * queue and put claim checks) and the consume function (reads the queue, writes the tables and
+ * the archive/quarantine prefixes).
+ */
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { BUCKET_PREFIXES, QUEUE } from '../functions/commons/definitions.js';
+import type { DataStore } from './data-store.js';
+import { ReceiverFunction } from './lambda-function.js';
+
+export interface PipelineProps {
+  readonly data: DataStore;
+  readonly logRetention: logs.RetentionDays;
+}
+
+/** The consumer's timeout; the queue's visibility timeout is six times this. */
+export const CONSUMER_TIMEOUT = Duration.seconds(QUEUE.consumerTimeoutSeconds);
+
+export class Pipeline extends Construct {
+  readonly queue: sqs.Queue;
+  readonly dlq: sqs.Queue;
+  readonly ingest: ReceiverFunction;
+  readonly consume: ReceiverFunction;
+
+  constructor(scope: Construct, id: string, props: PipelineProps) {
+    super(scope, id);
+    const { data } = props;
+
+    this.dlq = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(QUEUE.retentionDays),
+    });
+    for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
+      Validations.of(this.dlq).acknowledge({
+        id,
+        reason: 'This queue is the dead-letter queue itself; it is alarmed on and redriven by operators.',
+      });
+    }
+
+    this.queue = new sqs.Queue(this, 'Queue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(QUEUE.retentionDays),
+      maxMessageSizeBytes: QUEUE.maxMessageBytes,
+      visibilityTimeout: Duration.seconds(QUEUE.visibilityTimeoutSeconds),
+      deadLetterQueue: { queue: this.dlq, maxReceiveCount: QUEUE.maxReceiveCount },
+    });
+
+    this.ingest = new ReceiverFunction(this, 'Ingest', {
+      handler: 'ingest',
+      description: 'Checks a 百应 callback envelope, enqueues it, replies success',
+      timeout: Duration.seconds(10),
+      memorySize: 512,
+      logRetention: props.logRetention,
+      environment: {
+        QUEUE_URL: this.queue.queueUrl,
+        BUCKET_NAME: data.bucket.bucketName,
+        MAX_MESSAGE_BYTES: String(QUEUE.maxMessageBytes - 4096),
+      },
+    });
+    this.queue.grantSendMessages(this.ingest.role);
+    this.ingest.grantObjects(['s3:PutObject'], data.bucket, BUCKET_PREFIXES.claims);
+
+    this.consume = new ReceiverFunction(this, 'Consume', {
+      handler: 'consume',
+      description: 'Normalizes queued 百应 callbacks and merges them into DynamoDB',
+      timeout: CONSUMER_TIMEOUT,
+      memorySize: 1024,
+      logRetention: props.logRetention,
+      environment: {
+        CALLS_TABLE: data.calls.tableName,
+        JOBS_TABLE: data.jobs.tableName,
+        BUCKET_NAME: data.bucket.bucketName,
+      },
+    });
+    const tableActions = ['dynamodb:GetItem', 'dynamodb:UpdateItem'];
+    this.consume.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: tableActions,
+        resources: [data.calls.tableArn, data.jobs.tableArn],
+      }),
+    );
+    this.consume.grantObjects(['s3:PutObject'], data.bucket, BUCKET_PREFIXES.archive);
+    this.consume.grantObjects(['s3:PutObject'], data.bucket, BUCKET_PREFIXES.quarantine);
+    this.consume.grantObjects(['s3:GetObject'], data.bucket, BUCKET_PREFIXES.claims);
+    const source = new SqsEventSource(this.queue, {
+      batchSize: QUEUE.batchSize,
+      maxBatchingWindow: Duration.seconds(QUEUE.maxBatchingWindowSeconds),
+      maxConcurrency: 10,
+      reportBatchItemFailures: true,
+    });
+    this.consume.fn.addEventSource(source);
+    Validations.of(this.consume.fn).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        "SQS event sources take no on-failure destination; failed messages go to the queue's DLQ after maxReceiveCount.",
+    });
+  }
+}

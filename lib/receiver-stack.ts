@@ -1,0 +1,70 @@
+/** The one stack a 百应 customer deploys: data, pipeline, API, reconciler and monitoring. */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { CallbackApi } from './api.js';
+import type { ReceiverConfig } from './config.js';
+import { DataStore } from './data-store.js';
+import { Monitoring } from './monitoring.js';
+import { Pipeline } from './pipeline.js';
+
+export interface ReceiverStackProps extends StackProps {
+  readonly config: ReceiverConfig;
+}
+
+const retentionOf = (days: number): logs.RetentionDays => {
+  const allowed = Object.values(logs.RetentionDays).filter(
+    (value): value is number => typeof value === 'number' && value > 0,
+  );
+  const fit = allowed.sort((a, b) => a - b).find((value) => value >= days);
+  return (fit ?? logs.RetentionDays.TEN_YEARS) as logs.RetentionDays;
+};
+
+export class ReceiverStack extends Stack {
+  readonly data: DataStore;
+  readonly pipeline: Pipeline;
+  readonly api: CallbackApi;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: ReceiverStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const logRetention = retentionOf(config.logRetentionDays);
+
+    this.data = new DataStore(this, 'Data', { archiveExpireDays: config.archiveExpireDays });
+    this.pipeline = new Pipeline(this, 'Pipeline', { data: this.data, logRetention });
+    this.api = new CallbackApi(this, 'Callbacks', {
+      ingest: this.pipeline.ingest.fn,
+      allowedIps: config.allowedIps,
+      allowAllIps: config.allowAllIps,
+      ...(config.secretPathSegment ? { secretPathSegment: config.secretPathSegment } : {}),
+      throttleRate: config.throttleRate,
+      throttleBurst: config.throttleBurst,
+      logRetention,
+    });
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      api: this.api.api,
+      queue: this.pipeline.queue,
+      dlq: this.pipeline.dlq,
+      ingest: this.pipeline.ingest,
+      consume: this.pipeline.consume,
+      ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+    });
+
+    const outputs: Record<string, [string, string]> = {
+      CallRecordCallbackUrl: [
+        this.api.callUrl,
+        'Paste into 百应: 通话记录回调地址 (call records, manual intent changes, inbound calls)',
+      ],
+      JobStatusCallbackUrl: [this.api.jobUrl, 'Paste into 百应: 任务状态回调地址 (job status)'],
+      CallsTableName: [this.data.calls.tableName, 'DynamoDB table with one item per call'],
+      JobsTableName: [this.data.jobs.tableName, 'DynamoDB table with one item per job'],
+      QueueUrl: [this.pipeline.queue.queueUrl, 'SQS queue between ingest and consume'],
+      DeadLetterQueueUrl: [this.pipeline.dlq.queueUrl, 'Messages that failed 5 times (alarmed)'],
+      BucketName: [this.data.bucket.bucketName, 'Raw archive, claim checks and quarantine'],
+      AlarmTopicArn: [this.monitoring.topic.topicArn, 'SNS topic of every alarm'],
+    };
+    for (const [name, [value, description]] of Object.entries(outputs))
+      new CfnOutput(this, name, { value, description });
+  }
+}

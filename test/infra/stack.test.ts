@@ -1,0 +1,338 @@
+/**
+ * The synthesized template, read with aws-cdk-lib/assertions: every security and reliability
+ * property the stack promises, checked on the CloudFormation it would deploy.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CALLS_TABLE, JOBS_TABLE, QUEUE } from '../../functions/commons/definitions.js';
+import { buildApp } from '../../lib/build-app.js';
+import { ConfigurationError } from '../../lib/config.js';
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+
+const synth = (context: Record<string, unknown> = {}) => {
+  const { stack } = buildApp({ outdir: mkdtempSync(join(tmpdir(), 'cdk-')), context });
+  return Template.fromStack(stack);
+};
+
+const SECRET = 'k3y-only-our-byrobot-knows';
+let template: Template;
+beforeAll(() => {
+  template = synth({
+    allowedIps: '120.55.46.3, 203.0.113.7/32',
+    secretPathSegment: SECRET,
+    alarmEmail: 'ops@example.com',
+  });
+});
+
+const resources = (type: string): [string, Resource][] =>
+  Object.entries(template.findResources(type) as Record<string, Resource>);
+const only = (type: string, match: (id: string, resource: Resource) => boolean = () => true): Resource => {
+  const found = resources(type).filter(([id, resource]) => match(id, resource));
+  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+  return (found[0] as [string, Resource])[1];
+};
+const logicalId = (type: string, fragment: string): string => {
+  const found = resources(type).filter(([id]) => id.includes(fragment));
+  if (found.length !== 1)
+    throw new Error(`expected one ${type} with ${fragment}, found ${found.map(([id]) => id).join(', ')}`);
+  return (found[0] as [string, Resource])[0];
+};
+
+describe('API', () => {
+  test('the resource policy denies every source IP but the allowed ones', () => {
+    const api = only('AWS::ApiGateway::RestApi');
+    expect((api.Properties.Policy as { Statement: unknown[] }).Statement).toEqual([
+      { Action: 'execute-api:Invoke', Effect: 'Allow', Principal: { AWS: '*' }, Resource: 'execute-api:/*' },
+      {
+        Action: 'execute-api:Invoke',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Resource: 'execute-api:/*',
+        Condition: { NotIpAddress: { 'aws:SourceIp': ['120.55.46.3', '203.0.113.7/32'] } },
+      },
+    ]);
+  });
+
+  test("by default only 百应's documented callback IP is allowed; opening to all is explicit", () => {
+    const statementsOf = (t: Template) =>
+      (Object.values(t.findResources('AWS::ApiGateway::RestApi'))[0] as Resource).Properties.Policy as {
+        Statement: { Condition?: unknown }[];
+      };
+    const byDefault = synth();
+    expect(statementsOf(byDefault).Statement[1]?.Condition).toEqual({
+      NotIpAddress: { 'aws:SourceIp': ['120.55.46.3'] },
+    });
+    const open = synth({ allowAllIps: 'true' });
+    expect(statementsOf(open).Statement).toHaveLength(1);
+  });
+
+  test('routes POST /<secret>/callbacks/call and /job, and outputs both URLs', () => {
+    const paths = resources('AWS::ApiGateway::Resource').map(([, resource]) => resource.Properties.PathPart);
+    expect(paths.sort()).toEqual([SECRET, 'call', 'callbacks', 'job'].sort());
+    const methods = resources('AWS::ApiGateway::Method').map(
+      ([, resource]) => resource.Properties.HttpMethod,
+    );
+    expect(methods).toEqual(['POST', 'POST']);
+    const outputs = template.findOutputs('*');
+    expect(JSON.stringify(outputs.CallRecordCallbackUrl?.Value)).toContain(`/${SECRET}/callbacks/call`);
+    expect(JSON.stringify(outputs.JobStatusCallbackUrl?.Value)).toContain(`/${SECRET}/callbacks/job`);
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining([
+        'CallsTableName',
+        'JobsTableName',
+        'QueueUrl',
+        'DeadLetterQueueUrl',
+        'BucketName',
+        'AlarmTopicArn',
+      ]),
+    );
+  });
+
+  test('the stage is throttled and writes JSON access logs', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400, LoggingLevel: 'ERROR' }),
+      ]),
+      AccessLogSetting: Match.objectLike({
+        DestinationArn: Match.anyValue(),
+        Format: Match.stringLikeRegexp('requestId'),
+      }),
+      TracingEnabled: true,
+    });
+  });
+});
+
+describe('queue', () => {
+  const queueId = () => logicalId('AWS::SQS::Queue', 'PipelineQueue');
+  const dlqId = () => logicalId('AWS::SQS::Queue', 'DeadLetterQueue');
+
+  test('encrypted, with a DLQ after 5 receives and 14 days of retention', () => {
+    const queue = only('AWS::SQS::Queue', (id) => id === queueId());
+    const dlq = only('AWS::SQS::Queue', (id) => id === dlqId());
+    expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    expect(dlq.Properties.SqsManagedSseEnabled).toBe(true);
+    expect(queue.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [dlqId(), 'Arn'] },
+      maxReceiveCount: 5,
+    });
+    expect(dlq.Properties.MessageRetentionPeriod).toBe(14 * 86_400);
+    expect(queue.Properties.MaximumMessageSize).toBe(QUEUE.maxMessageBytes);
+  });
+
+  test('visibility timeout is at least six times the consumer timeout', () => {
+    const queue = only('AWS::SQS::Queue', (id) => id === queueId());
+    const consumer = only('AWS::Lambda::Function', (id) => id.includes('Consume'));
+    expect(queue.Properties.VisibilityTimeout as number).toBeGreaterThanOrEqual(
+      6 * (consumer.Properties.Timeout as number),
+    );
+  });
+
+  test('every queue refuses requests without TLS', () => {
+    const queues = resources('AWS::SQS::Queue').map(([id]) => id);
+    const guarded = resources('AWS::SQS::QueuePolicy')
+      .filter(([, policy]) => JSON.stringify(policy.Properties.PolicyDocument).includes('"aws:SecureTransport":"false"'))
+      .flatMap(([, policy]) => (policy.Properties.Queues as { Ref: string }[]).map((queue) => queue.Ref));
+    expect(guarded.sort()).toEqual(queues.sort());
+    expect(queues.length).toBe(3);
+  });
+
+  test('the consumer reads it in batches with partial batch failures', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: QUEUE.batchSize,
+      MaximumBatchingWindowInSeconds: QUEUE.maxBatchingWindowSeconds,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 10 },
+    });
+  });
+});
+
+describe('tables and bucket', () => {
+  test.each([
+    ['Calls', CALLS_TABLE],
+    ['Jobs', JOBS_TABLE],
+  ])(
+    '%s table: on demand, PITR, deletion protection, encryption, retained, indexes from the shared definition',
+    (name, definition) => {
+      const id = logicalId('AWS::DynamoDB::GlobalTable', `${name}Table`);
+      const table = template.toJSON().Resources[id];
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+      expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
+      expect(table.Properties.Replicas[0]).toMatchObject({
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+      });
+      expect(table.Properties.KeySchema).toEqual([
+        { AttributeName: definition.partitionKey, KeyType: 'HASH' },
+      ]);
+      expect(
+        table.Properties.GlobalSecondaryIndexes.map((index: { IndexName: string; KeySchema: unknown }) => [
+          index.IndexName,
+          index.KeySchema,
+        ]),
+      ).toEqual(
+        definition.indexes.map((index) => [
+          index.name,
+          [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+        ]),
+      );
+    },
+  );
+
+  test('bucket: no public access, TLS only, encrypted, versioned, archive moves to colder storage, retained', () => {
+    const id = logicalId('AWS::S3::Bucket', 'DataBucket');
+    const bucket = template.toJSON().Resources[id];
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(
+      bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault
+        .SSEAlgorithm,
+    ).toBe('AES256');
+    expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    const archiveRule = bucket.Properties.LifecycleConfiguration.Rules.find(
+      (rule: { Prefix?: string }) => rule.Prefix === 'archive/',
+    );
+    expect(
+      archiveRule.Transitions.map((t: { StorageClass: string; TransitionInDays: number }) => [
+        t.StorageClass,
+        t.TransitionInDays,
+      ]),
+    ).toEqual([
+      ['STANDARD_IA', 30],
+      ['GLACIER_IR', 90],
+    ]);
+    expect(archiveRule.ExpirationInDays).toBeUndefined();
+    const policy = only('AWS::S3::BucketPolicy', (_, resource) =>
+      JSON.stringify(resource.Properties.Bucket).includes(id),
+    );
+    expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+  });
+});
+
+describe('functions', () => {
+  test('arm64, Node.js 24, active tracing, JSON logs into a log group with retention', () => {
+    const functions = resources('AWS::Lambda::Function').filter(([id]) => id.includes('Pipeline'));
+    expect(functions).toHaveLength(2);
+    for (const [, fn] of functions) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: expect.objectContaining({ LogFormat: 'JSON' }),
+        Handler: 'index.handler',
+      });
+    }
+    const groups = resources('AWS::Logs::LogGroup').map(([, group]) => group.Properties.RetentionInDays);
+    expect(groups.length).toBeGreaterThanOrEqual(3);
+    expect(groups.every((days) => days === 90)).toBe(true);
+  });
+
+  const statementsOf = (fragment: string) => {
+    const policy = only('AWS::IAM::Policy', (id) => id.includes(fragment));
+    return (
+      policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }
+    ).Statement;
+  };
+  const actionsOf = (fragment: string) =>
+    statementsOf(fragment).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+
+  test('ingest may only send to the queue and put claim checks (plus its logs and traces)', () => {
+    expect(actionsOf('PipelineIngestRole').sort()).toEqual(
+      [
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        's3:PutObject',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:SendMessage',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ].sort(),
+    );
+    const statements = statementsOf('PipelineIngestRole');
+    const s3 = statements.find((s) => s.Action === 's3:PutObject');
+    expect(JSON.stringify(s3?.Resource)).toContain('/claims/*');
+    const sqsStatement = statements.find((s) => JSON.stringify(s.Action).includes('sqs:SendMessage'));
+    expect(sqsStatement?.Resource).toEqual({
+      'Fn::GetAtt': [logicalId('AWS::SQS::Queue', 'PipelineQueue'), 'Arn'],
+    });
+    expect(actionsOf('PipelineIngestRole').some((action) => action.startsWith('dynamodb:'))).toBe(false);
+  });
+
+  test('consume may read the queue, merge into the two tables and write archive/quarantine', () => {
+    const statements = statementsOf('PipelineConsumeRole');
+    const dynamo = statements.find((s) => JSON.stringify(s.Action).includes('dynamodb:'));
+    expect(dynamo?.Action).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(JSON.stringify(dynamo?.Resource)).toContain(logicalId('AWS::DynamoDB::GlobalTable', 'CallsTable'));
+    expect(JSON.stringify(dynamo?.Resource)).toContain(logicalId('AWS::DynamoDB::GlobalTable', 'JobsTable'));
+    const puts = statements.filter((s) => s.Action === 's3:PutObject').map((s) => JSON.stringify(s.Resource));
+    expect(puts.join()).toContain('/archive/*');
+    expect(puts.join()).toContain('/quarantine/*');
+    expect(puts.join()).not.toContain('/claims/*');
+    expect(actionsOf('PipelineConsumeRole')).not.toContain('s3:DeleteObject');
+  });
+
+  test('no role carries an AWS managed policy', () => {
+    for (const [id, role] of resources('AWS::IAM::Role').filter(([id]) => id.includes('Pipeline'))) {
+      expect([id, role.Properties.ManagedPolicyArns]).toEqual([id, undefined]);
+    }
+  });
+});
+
+describe('monitoring', () => {
+  test('alarms on DLQ, oldest message age, 5xx, 4xx, enqueue failures, consumer errors and quarantine — each described and wired to the topic', () => {
+    const alarms = resources('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+    const names = alarms.map((alarm) => alarm.MetricName);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'ApproximateNumberOfMessagesVisible',
+        'ApproximateAgeOfOldestMessage',
+        '5XXError',
+        '4XXError',
+        'EnqueueFailures',
+        'Errors',
+        'ConsumeFailures',
+        'CallbacksQuarantined',
+      ]),
+    );
+    const topicId = logicalId('AWS::SNS::Topic', 'AlarmTopic');
+    for (const alarm of alarms) {
+      expect(typeof alarm.AlarmDescription).toBe('string');
+      expect((alarm.AlarmDescription as string).length).toBeGreaterThan(40);
+      expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
+    }
+  });
+
+  test('the alarm topic is KMS-encrypted and mails the configured address', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
+
+describe('context validation', () => {
+  test.each([
+    [{ allowedIps: 'not-an-ip' }, 'allowedIps must hold'],
+    [{ secretPathSegment: 'short' }, 'secretPathSegment must be'],
+    [{ alarmEmail: 'nope' }, 'alarmEmail must be'],
+    [{ allowAllIps: 'true', allowedIps: '1.2.3.4' }, 'not both'],
+    [{ reconcileLookBackDays: '1' }, 'reconcileLookBackDays must be at least 2'],
+  ])('%j is refused with a clear message', (context, message) => {
+    expect(() => buildApp({ context })).toThrow(ConfigurationError);
+    expect(() => buildApp({ context })).toThrow(message);
+  });
+});
