@@ -133,7 +133,9 @@ describe('queue', () => {
   test('every queue refuses requests without TLS', () => {
     const queues = resources('AWS::SQS::Queue').map(([id]) => id);
     const guarded = resources('AWS::SQS::QueuePolicy')
-      .filter(([, policy]) => JSON.stringify(policy.Properties.PolicyDocument).includes('"aws:SecureTransport":"false"'))
+      .filter(([, policy]) =>
+        JSON.stringify(policy.Properties.PolicyDocument).includes('"aws:SecureTransport":"false"'),
+      )
       .flatMap(([, policy]) => (policy.Properties.Queues as { Ref: string }[]).map((queue) => queue.Ref));
     expect(guarded.sort()).toEqual(queues.sort());
     expect(queues.length).toBe(3);

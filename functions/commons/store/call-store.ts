@@ -57,7 +57,9 @@ export const mergeCall = (
       .set('direction', record.direction)
       .set('callId', record.callId)
       .set('sortTime', sortTime)
-      .setFromOr('intent', 'manualIntent', recordIntent(record));
+      .setFromOr('intent', 'manualIntent', recordIntent(record))
+      // A reconciler MISSING marker is replaced by the real record.
+      .remove('missing');
     if (record.companyId) {
       update
         .set('companyId', record.companyId)

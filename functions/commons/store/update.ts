@@ -5,6 +5,7 @@
 export class Update {
   private readonly sets: string[] = [];
   private readonly adds: string[] = [];
+  private readonly removes: string[] = [];
   private readonly conditions: string[] = [];
   private readonly names: Record<string, string> = {};
   private readonly values: Record<string, unknown> = {};
@@ -43,6 +44,11 @@ export class Update {
   /** `attribute` takes the value of `source` when that exists, else `fallback`. */
   setFromOr(attribute: string, source: string, fallback: unknown): this {
     this.sets.push(`${this.name(attribute)} = if_not_exists(${this.name(source)}, ${this.value(fallback)})`);
+    return this;
+  }
+
+  remove(attribute: string): this {
+    this.removes.push(this.name(attribute));
     return this;
   }
 

@@ -1,0 +1,53 @@
+/**
+ * An inbound miss cannot be fetched (百应 has no inbound detail endpoint), so it becomes a
+ * MISSING marker item in `calls`, visible to operators by company and day, holding what the
+ * list gives. The real callback, if it ever arrives, replaces it (consume sets RECORDED and drops
+ * the marker's `missing` attribute); a marker never overwrites a stored record.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Miss } from '../byrobot/client.js';
+import { beijingIsoFromWallClock } from '../contract/time.js';
+import { CALL_STATES } from '../store/call-store.js';
+import { beijingDate, callKey, companyDateOf } from '../store/keys.js';
+import { Update } from '../store/update.js';
+
+export const writeMissingMarker = async (
+  doc: DynamoDBDocumentClient,
+  table: string,
+  companyId: string,
+  miss: Miss,
+  listedAt: string,
+): Promise<'marked' | 'already-recorded'> => {
+  const callerTime = miss.callerTime ? (beijingIsoFromWallClock(miss.callerTime) ?? undefined) : undefined;
+  const update = new Update()
+    .set('state', CALL_STATES.missing)
+    .set('direction', 'inbound')
+    .set('callId', miss.callInstanceId)
+    .set('companyId', companyId)
+    .set('missing', {
+      listedBy: 'queryUnCallBack',
+      ...(callerTime ? { callerTime } : {}),
+      ...(miss.customerTelephone ? { customerTelephone: String(miss.customerTelephone) } : {}),
+      ...(miss.callJobId ? { callJobId: miss.callJobId } : {}),
+    })
+    .setIfNotExists('firstListedAt', listedAt)
+    .set('lastListedAt', listedAt);
+  if (miss.callJobId) update.set('callJobId', miss.callJobId);
+  if (callerTime)
+    update.set('sortTime', callerTime).set('companyDate', companyDateOf(companyId, beijingDate(callerTime)));
+  update.when((name) => `attribute_not_exists(${name('recordVersion')})`);
+  try {
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: callKey('inbound', miss.callInstanceId) },
+        ...update.build(),
+      }),
+    );
+    return 'marked';
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return 'already-recorded';
+    throw error;
+  }
+};

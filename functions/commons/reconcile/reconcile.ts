@@ -1,0 +1,189 @@
+/**
+ * One reconciler run: for each company, ask 百应 which outbound (0) and inbound (1) deliveries
+ * failed over the Beijing days that cover its whole retry horizon, skip what we already hold,
+ * fetch each missing outbound call and put it on the pipeline's queue (consume stays the only
+ * writer of call records), and mark inbound misses MISSING. Bounded by the function's remaining
+ * time; a stopped run loses nothing, because the next run lists the same misses again.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ByrobotClient, Miss } from '../byrobot/client.js';
+import { ByrobotError } from '../byrobot/errors.js';
+import { allPages } from '../byrobot/paging.js';
+import { beijingIsoFromEpochMs } from '../contract/time.js';
+import type { Enqueuer } from '../ingest/enqueue.js';
+import { maskPhone } from '../mask.js';
+import { CALL_STATES } from '../store/call-store.js';
+import { callKey } from '../store/keys.js';
+import type { Counter, Log } from '../telemetry.js';
+import { writeMissingMarker } from './missing-marker.js';
+import { statesOf } from './presence.js';
+
+export interface ReconcileDeps {
+  readonly client: Pick<ByrobotClient, 'queryUnCallBack' | 'phoneLogInfo'>;
+  readonly doc: DynamoDBDocumentClient;
+  readonly callsTable: string;
+  readonly enqueue: Enqueuer;
+  readonly logger: Log;
+  readonly counter: Counter;
+  readonly now?: () => number;
+}
+
+export interface ReconcileOptions {
+  readonly companyIds: readonly string[];
+  /** Beijing days to cover, today included (2 covers 百应's 26 h 46 min of retries). */
+  readonly lookBackDays: number;
+  /** Milliseconds the run may still use; it stops cleanly below `reserveMs`. */
+  readonly remainingMs: () => number;
+  readonly reserveMs?: number;
+}
+
+export interface ReconcileSummary {
+  listed: number;
+  recovered: number;
+  alreadyPresent: number;
+  markedMissing: number;
+  failed: number;
+  pages: number;
+  stoppedEarly: boolean;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The query window in Beijing dates: `lookBackDays` days ending today. */
+export const beijingWindow = (
+  nowMs: number,
+  lookBackDays: number,
+): { startDate: string; endDate: string } => ({
+  startDate: beijingIsoFromEpochMs(nowMs - (lookBackDays - 1) * DAY_MS).slice(0, 10),
+  endDate: beijingIsoFromEpochMs(nowMs).slice(0, 10),
+});
+
+/** The callback body consume would have received: the fetched data in the callback envelope. */
+export const recoveredBody = (dataText: string): string =>
+  `{"code":200,"data":{"dataType":"CALL_INSTANCE_RESULT","data":${dataText}},"resultMsg":"recovered by the reconciler (phoneLogInfo)","errorStackTrace":null}`;
+
+class OutOfTime extends Error {}
+
+export const runReconcile = async (
+  deps: ReconcileDeps,
+  options: ReconcileOptions,
+): Promise<ReconcileSummary> => {
+  const now = deps.now ?? Date.now;
+  const summary: ReconcileSummary = {
+    listed: 0,
+    recovered: 0,
+    alreadyPresent: 0,
+    markedMissing: 0,
+    failed: 0,
+    pages: 0,
+    stoppedEarly: false,
+  };
+  const window = beijingWindow(now(), options.lookBackDays);
+  const checkTime = () => {
+    if (options.remainingMs() < (options.reserveMs ?? 15_000)) throw new OutOfTime();
+  };
+
+  const recoverOutbound = async (companyId: string, miss: Miss): Promise<void> => {
+    checkTime();
+    try {
+      const dataText = await deps.client.phoneLogInfo(miss.callInstanceId);
+      if (!dataText.includes('"sceneInstance":{')) {
+        throw new ByrobotError('malformed', `phoneLogInfo ${miss.callInstanceId} holds no sceneInstance yet`);
+      }
+      const receivedAt = new Date(now()).toISOString();
+      // One request id per call: whichever run recovers it, consume merges it once.
+      await deps.enqueue(
+        {
+          requestId: `reconcile:${companyId}:${miss.callInstanceId}`,
+          receivedAt,
+          source: 'reconciler',
+          dataType: 'CALL_INSTANCE_RESULT',
+        },
+        recoveredBody(dataText),
+      );
+      summary.recovered++;
+    } catch (error) {
+      if (
+        error instanceof ByrobotError &&
+        !error.transient &&
+        error.kind !== 'not-found' &&
+        error.kind !== 'api-error'
+      )
+        throw error;
+      summary.failed++;
+      deps.logger.warn('missed call not recovered; the next run retries', {
+        companyId,
+        callInstanceId: miss.callInstanceId,
+        customer: miss.customerTelephone ? maskPhone(String(miss.customerTelephone)) : undefined,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  };
+
+  const reconcileList = async (companyId: string, dataType: 0 | 1): Promise<void> => {
+    const direction = dataType === 0 ? 'outbound' : 'inbound';
+    for await (const page of allPages(deps.client, { companyId, dataType, ...window })) {
+      summary.pages++;
+      summary.listed += page.list.length;
+      const states = await statesOf(
+        deps.doc,
+        deps.callsTable,
+        page.list.map((miss) => callKey(direction, miss.callInstanceId)),
+      );
+      for (const miss of page.list) {
+        if (states.get(callKey(direction, miss.callInstanceId)) === CALL_STATES.recorded) {
+          summary.alreadyPresent++;
+          continue;
+        }
+        if (dataType === 0) {
+          await recoverOutbound(companyId, miss);
+        } else {
+          checkTime();
+          const outcome = await writeMissingMarker(
+            deps.doc,
+            deps.callsTable,
+            companyId,
+            miss,
+            new Date(now()).toISOString(),
+          );
+          if (outcome === 'marked') summary.markedMissing++;
+          else summary.alreadyPresent++;
+        }
+      }
+      checkTime();
+    }
+  };
+
+  try {
+    for (const companyId of options.companyIds) {
+      for (const dataType of [0, 1] as const) {
+        try {
+          await reconcileList(companyId, dataType);
+        } catch (error) {
+          if (error instanceof OutOfTime) throw error;
+          if (error instanceof ByrobotError && !error.transient) throw error;
+          summary.failed++;
+          deps.logger.error('listing failed deliveries failed; the next run retries', {
+            companyId,
+            dataType,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        }
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof OutOfTime)) {
+      deps.counter.count('ReconcileFailures');
+      throw error;
+    }
+    summary.stoppedEarly = true;
+  }
+
+  deps.counter.count('MissesListed', {}, summary.listed);
+  deps.counter.count('Recovered', {}, summary.recovered);
+  deps.counter.count('AlreadyPresent', {}, summary.alreadyPresent);
+  deps.counter.count('MarkedMissing', {}, summary.markedMissing);
+  if (summary.failed > 0) deps.counter.count('ReconcileFailures', {}, summary.failed);
+  deps.logger.info('reconcile run finished', { ...summary, ...window, companies: options.companyIds.length });
+  return summary;
+};

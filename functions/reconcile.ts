@@ -1,0 +1,70 @@
+/**
+ * Lambda handler run by an EventBridge schedule: recovers deliveries 百应 failed to make.
+ * Credentials and company ids come from the Secrets Manager secret (read once, cached).
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import * as v from 'valibot';
+import { ByrobotClient } from './commons/byrobot/client.js';
+import { SecretStore } from './commons/byrobot/secret.js';
+import { positiveInteger, readConfig, requiredString } from './commons/config.js';
+import { QUEUE } from './commons/definitions.js';
+import { s3ClaimStore } from './commons/ingest/claim-check.js';
+import { createEnqueuer } from './commons/ingest/enqueue.js';
+import { type ReconcileSummary, runReconcile } from './commons/reconcile/reconcile.js';
+import { createCounter, createLogger } from './commons/telemetry.js';
+
+const config = readConfig(
+  v.object({
+    CALLS_TABLE: requiredString('CALLS_TABLE'),
+    QUEUE_URL: requiredString('QUEUE_URL'),
+    BUCKET_NAME: requiredString('BUCKET_NAME'),
+    BYROBOT_SECRET_ID: requiredString('BYROBOT_SECRET_ID'),
+    BYROBOT_API_URL: v.optional(
+      v.pipe(v.string(), v.url('BYROBOT_API_URL must be a URL')),
+      'https://api.byrobot.cn',
+    ),
+    LOOK_BACK_DAYS: positiveInteger('LOOK_BACK_DAYS', 2),
+    REQUESTS_PER_SECOND: positiveInteger('REQUESTS_PER_SECOND', 5),
+    AWS_ENDPOINT_URL_S3: v.optional(v.string()),
+    AWS_ENDPOINT_URL_SQS: v.optional(v.string()),
+  }),
+);
+
+const secrets = new SecretStore(new SecretsManagerClient({}), config.BYROBOT_SECRET_ID);
+const logger = createLogger('reconcile');
+const deps = {
+  client: new ByrobotClient({
+    baseUrl: config.BYROBOT_API_URL,
+    credentials: secrets,
+    minIntervalMs: Math.ceil(1000 / config.REQUESTS_PER_SECOND),
+    onRetry: (info: { path: string; attempt: number; reason: string }) => logger.warn('retrying 百应', info),
+  }),
+  doc: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  }),
+  callsTable: config.CALLS_TABLE,
+  enqueue: createEnqueuer({
+    sqs: new SQSClient(config.AWS_ENDPOINT_URL_SQS ? { endpoint: config.AWS_ENDPOINT_URL_SQS } : {}),
+    queueUrl: config.QUEUE_URL,
+    claims: s3ClaimStore(config.BUCKET_NAME, { forcePathStyle: config.AWS_ENDPOINT_URL_S3 !== undefined }),
+    maxMessageBytes: QUEUE.maxMessageBytes - 4096,
+  }),
+  logger,
+  counter: createCounter('reconcile'),
+};
+
+export const handler = async (
+  _event: unknown,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<ReconcileSummary> => {
+  const { companyIds } = await secrets.secret();
+  return runReconcile(deps, {
+    companyIds,
+    lookBackDays: config.LOOK_BACK_DAYS,
+    remainingMs: () => context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY,
+  });
+};
