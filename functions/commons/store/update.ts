@@ -76,6 +76,7 @@ export class Update {
   } {
     const parts = [
       this.sets.length > 0 ? `SET ${this.sets.join(', ')}` : '',
+      this.removes.length > 0 ? `REMOVE ${this.removes.join(', ')}` : '',
       this.adds.length > 0 ? `ADD ${this.adds.join(', ')}` : '',
     ];
     return {
