@@ -7,6 +7,7 @@ import type { ReceiverConfig } from './config.js';
 import { DataStore } from './data-store.js';
 import { Monitoring } from './monitoring.js';
 import { Pipeline } from './pipeline.js';
+import { Reconciler } from './reconciler.js';
 
 export interface ReceiverStackProps extends StackProps {
   readonly config: ReceiverConfig;
@@ -24,6 +25,7 @@ export class ReceiverStack extends Stack {
   readonly data: DataStore;
   readonly pipeline: Pipeline;
   readonly api: CallbackApi;
+  readonly reconciler: Reconciler;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: ReceiverStackProps) {
@@ -42,12 +44,23 @@ export class ReceiverStack extends Stack {
       throttleBurst: config.throttleBurst,
       logRetention,
     });
+    this.reconciler = new Reconciler(this, 'Reconciler', {
+      calls: this.data.calls,
+      queue: this.pipeline.queue,
+      bucket: this.data.bucket,
+      ...(config.existingSecretArn ? { existingSecretArn: config.existingSecretArn } : {}),
+      everyMinutes: config.reconcileEveryMinutes,
+      lookBackDays: config.reconcileLookBackDays,
+      byrobotApiUrl: config.byrobotApiUrl,
+      logRetention,
+    });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       api: this.api.api,
       queue: this.pipeline.queue,
       dlq: this.pipeline.dlq,
       ingest: this.pipeline.ingest,
       consume: this.pipeline.consume,
+      reconcile: this.reconciler.fn,
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
     });
 
@@ -62,6 +75,10 @@ export class ReceiverStack extends Stack {
       QueueUrl: [this.pipeline.queue.queueUrl, 'SQS queue between ingest and consume'],
       DeadLetterQueueUrl: [this.pipeline.dlq.queueUrl, 'Messages that failed 5 times (alarmed)'],
       BucketName: [this.data.bucket.bucketName, 'Raw archive, claim checks and quarantine'],
+      ByrobotSecretArn: [
+        this.reconciler.secret.secretArn,
+        'Put the 百应 appKey, appSecret and companyIds here (README: Deploy)',
+      ],
       AlarmTopicArn: [this.monitoring.topic.topicArn, 'SNS topic of every alarm'],
     };
     for (const [name, [value, description]] of Object.entries(outputs))

@@ -41,6 +41,13 @@ const logicalId = (type: string, fragment: string): string => {
   return (found[0] as [string, Resource])[0];
 };
 
+const statementsOf = (fragment: string) => {
+  const policy = only('AWS::IAM::Policy', (id) => id.includes(fragment));
+  return (
+    policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }
+  ).Statement;
+};
+
 describe('API', () => {
   test('the resource policy denies every source IP but the allowed ones', () => {
     const api = only('AWS::ApiGateway::RestApi');
@@ -138,7 +145,7 @@ describe('queue', () => {
       )
       .flatMap(([, policy]) => (policy.Properties.Queues as { Ref: string }[]).map((queue) => queue.Ref));
     expect(guarded.sort()).toEqual(queues.sort());
-    expect(queues.length).toBe(3);
+    expect(queues.length).toBe(4);
   });
 
   test('the consumer reads it in batches with partial batch failures', () => {
@@ -306,6 +313,8 @@ describe('monitoring', () => {
         'Errors',
         'ConsumeFailures',
         'CallbacksQuarantined',
+        'ReconcileFailures',
+        'MissesListed',
       ]),
     );
     const topicId = logicalId('AWS::SNS::Topic', 'AlarmTopic');
@@ -323,6 +332,44 @@ describe('monitoring', () => {
       Endpoint: 'ops@example.com',
     });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
+
+describe('reconciler', () => {
+  test('runs on an EventBridge schedule (every 30 minutes by default), without retries, with a DLQ for undelivered runs', () => {
+    const rule = only('AWS::Events::Rule');
+    expect(rule.Properties.ScheduleExpression).toBe('rate(30 minutes)');
+    const target = (rule.Properties.Targets as Record<string, unknown>[])[0];
+    expect(target).toMatchObject({
+      Arn: { 'Fn::GetAtt': [logicalId('AWS::Lambda::Function', 'ReconcileFunction'), 'Arn'] },
+      RetryPolicy: { MaximumRetryAttempts: 0 },
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId('AWS::SQS::Queue', 'UndeliveredRuns'), 'Arn'] } },
+    });
+  });
+
+  test('reads the credentials secret, sends to the queue, reads presence and writes markers on calls only', () => {
+    const statements = statementsOf('ReconcilerReconcileRole');
+    const byAction = (prefix: string) => statements.filter((s) => JSON.stringify(s.Action).includes(prefix));
+    expect(byAction('secretsmanager:')[0]?.Resource).toEqual({
+      Ref: logicalId('AWS::SecretsManager::Secret', 'ReconcilerSecret'),
+    });
+    expect(byAction('dynamodb:')[0]).toMatchObject({
+      Action: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
+      Resource: { 'Fn::GetAtt': [logicalId('AWS::DynamoDB::GlobalTable', 'CallsTable'), 'Arn'] },
+    });
+    expect(byAction('sqs:SendMessage')[0]?.Resource).toEqual({
+      'Fn::GetAtt': [logicalId('AWS::SQS::Queue', 'PipelineQueue'), 'Arn'],
+    });
+    expect(template.findOutputs('ByrobotSecretArn')).toBeDefined();
+  });
+
+  test('an existing secret can be referenced instead of creating one', () => {
+    const arn = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:byrobot-AbCdEf';
+    const withExisting = synth({ existingSecretArn: arn });
+    withExisting.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    withExisting.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { BYROBOT_SECRET_ID: arn } },
+    });
   });
 });
 

@@ -87,7 +87,8 @@ const consumeAll = async () => {
   for (const event of await drainQueue(env)) {
     messages += event.Records.length;
     const response = await consume.handler(event as SQSEvent);
-    if (response.batchItemFailures.length > 0) throw new Error(`consume failed: ${consume.logger.text().slice(0, 2000)}`);
+    if (response.batchItemFailures.length > 0)
+      throw new Error(`consume failed: ${consume.logger.text().slice(0, 2000)}`);
   }
   return messages;
 };
@@ -171,7 +172,8 @@ test('injected 500s, 408s, timeouts and malformed bodies are retried or reported
     0,
     missing.map((callInstanceId) => ({ callInstanceId })),
   );
-  const forCall = (index: number) => (query: URLSearchParams) => query.get('callInstanceId') === missing[index];
+  const forCall = (index: number) => (query: URLSearchParams) =>
+    query.get('callInstanceId') === missing[index];
   fake.inject(QUERY_PATH, { status: 500 }, 2);
   fake.inject(QUERY_PATH, { code: 408 });
   // Each of these calls fails a few times, then succeeds within its 4 attempts.

@@ -1,0 +1,109 @@
+/**
+ * The reconciler: an EventBridge schedule runs the reconcile function, which reads the 百应
+ * credentials and company ids from a Secrets Manager secret (a new one, or an existing one by
+ * ARN), asks 百应 for failed deliveries, and puts recovered calls on the pipeline's queue.
+ */
+import { Duration, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { BUCKET_PREFIXES } from '../functions/commons/definitions.js';
+import { ReceiverFunction } from './lambda-function.js';
+
+export interface ReconcilerProps {
+  readonly calls: dynamodb.ITableV2;
+  readonly queue: sqs.IQueue;
+  readonly bucket: s3.IBucket;
+  readonly existingSecretArn?: string;
+  readonly everyMinutes: number;
+  readonly lookBackDays: number;
+  readonly byrobotApiUrl: string;
+  readonly logRetention: logs.RetentionDays;
+}
+
+export class Reconciler extends Construct {
+  readonly fn: ReceiverFunction;
+  readonly secret: secretsmanager.ISecret;
+  readonly undeliveredRuns: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: ReconcilerProps) {
+    super(scope, id);
+    if (props.existingSecretArn) {
+      this.secret = secretsmanager.Secret.fromSecretCompleteArn(this, 'Secret', props.existingSecretArn);
+    } else {
+      const secret = new secretsmanager.Secret(this, 'Secret', {
+        description:
+          '百应 OpenAPI credentials and the companies to reconcile: {"appKey","appSecret","companyIds":[…]}',
+        generateSecretString: {
+          secretStringTemplate: JSON.stringify({ appKey: 'REPLACE_WITH_APP_KEY', companyIds: [] }),
+          generateStringKey: 'appSecret',
+          excludePunctuation: true,
+        },
+      });
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          "The 百应 appKey/appSecret are issued and rotated in 百应's console; AWS cannot rotate them. Replace the value after a rotation there.",
+      });
+      this.secret = secret;
+    }
+
+    this.fn = new ReceiverFunction(this, 'Reconcile', {
+      handler: 'reconcile',
+      description: 'Recovers deliveries 百应 failed to make (queryUnCallBack → phoneLogInfo → queue)',
+      timeout: Duration.minutes(5),
+      memorySize: 512,
+      logRetention: props.logRetention,
+      environment: {
+        CALLS_TABLE: props.calls.tableName,
+        QUEUE_URL: props.queue.queueUrl,
+        BUCKET_NAME: props.bucket.bucketName,
+        BYROBOT_SECRET_ID: this.secret.secretArn,
+        BYROBOT_API_URL: props.byrobotApiUrl,
+        LOOK_BACK_DAYS: String(props.lookBackDays),
+        REQUESTS_PER_SECOND: '5',
+      },
+    });
+    this.secret.grantRead(this.fn.role);
+    props.queue.grantSendMessages(this.fn.role);
+    this.fn.grantObjects(['s3:PutObject'], props.bucket, BUCKET_PREFIXES.claims);
+    // Reads which listed calls are present; writes only MISSING markers for inbound misses.
+    this.fn.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
+        resources: [props.calls.tableArn],
+      }),
+    );
+
+    const rule = new events.Rule(this, 'Schedule', {
+      description: `Runs the 百应 reconciler every ${props.everyMinutes} minutes`,
+      schedule: events.Schedule.rate(Duration.minutes(props.everyMinutes)),
+    });
+    // Schedule events EventBridge could not deliver to the function (throttling, permissions) are kept.
+    this.undeliveredRuns = new sqs.Queue(this, 'UndeliveredRuns', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    for (const ruleId of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
+      Validations.of(this.undeliveredRuns).acknowledge({
+        id: ruleId,
+        reason: 'This queue is the dead-letter queue of the reconciler schedule.',
+      });
+    }
+    // A missed run is not retried: the next one lists the same misses again.
+    rule.addTarget(
+      new targets.LambdaFunction(this.fn.fn, {
+        retryAttempts: 0,
+        maxEventAge: Duration.minutes(props.everyMinutes),
+        deadLetterQueue: this.undeliveredRuns,
+      }),
+    );
+  }
+}
