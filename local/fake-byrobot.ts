@@ -13,6 +13,12 @@ import { LOOPBACK, PortInUseError } from './ports.js';
 
 export const QUERY_PATH = '/openapi/v1/callBack/queryUnCallBack';
 export const DETAIL_PATH = '/openapi/v1/task/phoneLogInfo';
+/**
+ * Not part of 百应: how the delivery simulator tells the fake which deliveries it dropped, so
+ * `queryUnCallBack` lists them and `phoneLogInfo` returns the very call it generated.
+ * Body: `{"companyId","dataType":0|1,"misses":[{callInstanceId,…}],"details":{"<id>":<inner data>}}`.
+ */
+export const ADMIN_MISSES_PATH = '/_fake/misses';
 /** Demo credentials of the local stack's fake 百应. */
 export const LOCAL_BYROBOT = {
   appKey: 'local-app-key',
@@ -140,6 +146,8 @@ export class FakeByrobot {
     // Recorded on arrival, so a request whose answer is delayed still counts in order.
     const record: RecordedRequest = { path: url.pathname, query, status: 0 };
     this.requests.push(record);
+    if (request.method === 'POST' && url.pathname === ADMIN_MISSES_PATH)
+      return this.admin(request, response, record);
     if (request.method !== 'GET' || (url.pathname !== QUERY_PATH && url.pathname !== DETAIL_PATH)) {
       return this.reply(response, 404, '{"error":"not found"}', record);
     }
@@ -227,6 +235,28 @@ export class FakeByrobot {
       this.envelope(200, data, '查询成功'),
       Object.assign(record, { code: 200 }),
     );
+  }
+
+  private async admin(
+    request: IncomingMessage,
+    response: ServerResponse,
+    record: RecordedRequest,
+  ): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    try {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        companyId: string;
+        dataType: 0 | 1;
+        misses: FakeMiss[];
+        details?: Record<string, unknown>;
+      };
+      this.addMisses(String(body.companyId), body.dataType, body.misses);
+      for (const [id, data] of Object.entries(body.details ?? {})) this.setDetail(id, JSON.stringify(data));
+      return this.reply(response, 200, '{"ok":true}', record);
+    } catch (error) {
+      return this.reply(response, 400, JSON.stringify({ error: String(error) }), record);
+    }
   }
 
   private checkSignature(request: IncomingMessage): number {

@@ -5,6 +5,7 @@
 import type { Server } from 'node:http';
 import { startApiServer } from './api-server.js';
 import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from './emulators.js';
+import { FakeByrobot, LOCAL_BYROBOT } from './fake-byrobot.js';
 import { assertPortFree, LOOPBACK } from './ports.js';
 import { createLocalResources, type LocalResources, localClients } from './resources.js';
 import { type SqsDriver, startSqsDriver } from './sqs-driver.js';
@@ -14,6 +15,8 @@ export interface LocalStackOptions {
   readonly persistDir?: string;
   readonly dynamoPort?: number;
   readonly awsPort?: number;
+  /** Port of the fake 百应 OpenAPI the local reconciler talks to. */
+  readonly byrobotPort?: number;
   readonly secretPath?: string;
   readonly allowedIps?: readonly string[];
   readonly visibilityTimeoutSeconds?: number;
@@ -23,6 +26,7 @@ export interface LocalStack {
   readonly url: string;
   readonly emulators: Emulators;
   readonly resources: LocalResources;
+  readonly byrobot: FakeByrobot;
   stop(): Promise<void>;
 }
 
@@ -48,6 +52,7 @@ export const handlerEnvironment = (
 
 export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
   await assertPortFree(options.port, 'the local API');
+  if (options.byrobotPort) await assertPortFree(options.byrobotPort, 'the fake 百应 OpenAPI');
   const emulators = await startEmulators({
     ...(options.persistDir ? { persistDir: options.persistDir } : {}),
     ...(options.dynamoPort ? { dynamoPort: options.dynamoPort } : {}),
@@ -55,6 +60,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   });
   let server: Server | undefined;
   let driver: SqsDriver | undefined;
+  const byrobot = new FakeByrobot(LOCAL_BYROBOT);
   const clients = localClients(emulators);
   try {
     const resources = await createLocalResources(emulators, {
@@ -66,6 +72,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     Object.assign(process.env, handlerEnvironment(emulators, resources));
     const { handler: ingest } = await import('../functions/ingest.js');
     const { handler: consume } = await import('../functions/consume.js');
+    await byrobot.start(options.byrobotPort ?? 0);
     driver = startSqsDriver({
       sqs: clients.sqs,
       queueUrl: resources.queueUrl,
@@ -83,9 +90,11 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       url,
       emulators,
       resources,
+      byrobot,
       async stop() {
         await new Promise<void>((resolve) => server?.close(() => resolve()) ?? resolve());
         await driver?.stop();
+        await byrobot.stop();
         clients.sqs.destroy();
         clients.dynamo.destroy();
         clients.s3.destroy();
@@ -95,6 +104,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   } catch (error) {
     server?.close();
     await driver?.stop();
+    await byrobot.stop();
     await emulators.stop();
     throw error;
   }

@@ -8,17 +8,19 @@
 import { parseArgs } from 'node:util';
 import { ROUTES } from './api-server.js';
 import { JavaMissingError } from './emulators.js';
+import { LOCAL_PORTS } from './local-config.js';
 import { PortInUseError } from './ports.js';
 import { startLocalStack } from './stack.js';
 
 const { values } = parseArgs({
   options: {
-    port: { type: 'string', default: process.env.PORT ?? '3000' },
+    port: { type: 'string', default: String(LOCAL_PORTS.api) },
     persist: { type: 'string' },
     'secret-path': { type: 'string' },
     'allow-ip': { type: 'string', multiple: true },
-    'dynamo-port': { type: 'string', default: process.env.DYNAMO_PORT ?? '8000' },
-    'aws-port': { type: 'string', default: process.env.AWS_EMULATOR_PORT ?? '4566' },
+    'dynamo-port': { type: 'string', default: String(LOCAL_PORTS.dynamo) },
+    'aws-port': { type: 'string', default: String(LOCAL_PORTS.aws) },
+    'byrobot-port': { type: 'string', default: String(LOCAL_PORTS.byrobot) },
   },
 });
 
@@ -28,6 +30,7 @@ const main = async (): Promise<void> => {
     port: Number(values.port),
     dynamoPort: Number(values['dynamo-port']),
     awsPort: Number(values['aws-port']),
+    byrobotPort: Number(values['byrobot-port']),
     ...(values.persist ? { persistDir: values.persist } : {}),
     ...(values['secret-path'] ? { secretPath: values['secret-path'] } : {}),
     ...(values['allow-ip'] ? { allowedIps: values['allow-ip'] } : {}),

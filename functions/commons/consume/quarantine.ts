@@ -35,3 +35,12 @@ export const writeQuarantine = async (store: ObjectStore, entry: QuarantineEntry
   await store.put(key, JSON.stringify(entry), 'application/json; charset=utf-8');
   return key;
 };
+
+/** Every quarantined entry under `prefix`, oldest key first (for operators and the records CLI). */
+export const readQuarantine = async (store: ObjectStore, prefix: string): Promise<QuarantineEntry[]> => {
+  const entries: QuarantineEntry[] = [];
+  for (const key of (await store.list(prefix)).sort()) {
+    entries.push(JSON.parse(Buffer.from(await store.get(key)).toString('utf8')) as QuarantineEntry);
+  }
+  return entries;
+};

@@ -75,6 +75,8 @@ const callRecord = (
   ]);
   if (data.phoneLog) ctx.keepExtras(phoneLogSchema, data.phoneLog, ['phoneLog']);
   const results = readResults(ctx, data);
+  const recording = ctx.take(s.luyinOssUrl, at('luyinOssUrl'));
+  const transcriptRecording = ctx.take(data.phoneLog?.luyinOssUrl, ['phoneLog', 'luyinOssUrl']);
   const record = compact({
     kind: 'call' as const,
     direction,
@@ -91,9 +93,9 @@ const callRecord = (
     chatRound: ctx.take(s.chatRound, at('chatRound')),
     startTime: ctx.take(s.startTime, at('startTime')),
     endTime: ctx.take(s.endTime, at('endTime')),
-    recordingUrl:
-      ctx.take(s.luyinOssUrl, at('luyinOssUrl')) ??
-      ctx.take(data.phoneLog?.luyinOssUrl, ['phoneLog', 'luyinOssUrl']),
+    recordingUrl: recording ?? transcriptRecording,
+    transcriptRecordingUrl:
+      recording !== undefined && transcriptRecording !== recording ? transcriptRecording : undefined,
     customerRecordingUrl: ctx.take(s.userLuyinOssUrl, at('userLuyinOssUrl')),
     properties: ctx.embedded(s.properties, at('properties')),
     propertiesMap: ctx.take(s.propertiesMap, at('propertiesMap')),

@@ -106,6 +106,8 @@ export interface CallRecord extends Common {
   readonly calleePhone?: string;
   readonly recordingUrl?: string;
   readonly customerRecordingUrl?: string;
+  /** `phoneLog.luyinOssUrl`, kept when it differs from `recordingUrl`. */
+  readonly transcriptRecordingUrl?: string;
   readonly properties?: Embedded;
   readonly propertiesMap?: unknown;
   readonly userProperties?: Embedded;

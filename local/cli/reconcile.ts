@@ -1,0 +1,75 @@
+/**
+ * `npm run reconcile -- --local [--company ID …]`: one reconciler run against the local stack
+ * (its fake 百应 OpenAPI, DynamoDB Local and queue), with the same logic the scheduled function
+ * runs. The deployed reconciler runs on its schedule; to run it now, invoke its function
+ * (see README: Operations).
+ */
+import { parseArgs } from 'node:util';
+import { ByrobotClient } from '../../functions/commons/byrobot/client.js';
+import { s3ClaimStore } from '../../functions/commons/ingest/claim-check.js';
+import { createEnqueuer } from '../../functions/commons/ingest/enqueue.js';
+import { runReconcile } from '../../functions/commons/reconcile/reconcile.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../emulators.js';
+import { LOCAL_BYROBOT } from '../fake-byrobot.js';
+import { LOCAL_FLAGS, localEndpoints } from '../local-config.js';
+import { LOOPBACK } from '../ports.js';
+import { resolveTargets } from './targets.js';
+
+const main = async (): Promise<void> => {
+  const { values } = parseArgs({
+    options: {
+      ...LOCAL_FLAGS,
+      company: { type: 'string', multiple: true },
+      'look-back-days': { type: 'string', default: '2' },
+    },
+  });
+  if (!values.local) {
+    throw new Error(
+      'only --local is supported here; the deployed reconciler runs on its schedule (README: Operations → run the reconciler now)',
+    );
+  }
+  const ports = { dynamo: Number(values['dynamo-port']), aws: Number(values['aws-port']) };
+  const targets = await resolveTargets({ local: true, dynamoPort: ports.dynamo, awsPort: ports.aws });
+  const endpoints = localEndpoints(ports);
+  const log = (level: string) => (message: string, extra?: Record<string, unknown>) =>
+    console.error(JSON.stringify({ level, message, ...extra }));
+  try {
+    const summary = await runReconcile(
+      {
+        client: new ByrobotClient({
+          baseUrl: `http://${LOOPBACK}:${values['byrobot-port']}`,
+          credentials: { get: async () => LOCAL_BYROBOT, refresh: async () => LOCAL_BYROBOT },
+          minIntervalMs: 0,
+        }),
+        doc: targets.doc,
+        callsTable: targets.callsTable,
+        enqueue: createEnqueuer({
+          sqs: targets.sqs,
+          queueUrl: targets.queueUrl,
+          claims: s3ClaimStore(targets.bucket, {
+            endpoint: endpoints.awsEndpoint,
+            region: LOCAL_REGION,
+            credentials: LOCAL_CREDENTIALS,
+            forcePathStyle: true,
+          }),
+          maxMessageBytes: 1_000_000,
+        }),
+        logger: { info: log('info'), warn: log('warn'), error: log('error') },
+        counter: { count: () => {} },
+      },
+      {
+        companyIds: values.company ?? [...LOCAL_BYROBOT.companyIds],
+        lookBackDays: Number(values['look-back-days']),
+        remainingMs: () => Number.POSITIVE_INFINITY,
+      },
+    );
+    console.log(JSON.stringify(summary, null, 2));
+  } finally {
+    targets.close();
+  }
+};
+
+main().catch((error: unknown) => {
+  console.error(`reconcile: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,188 @@
+/**
+ * `npm run records -- [--local] <command>`: look at stored data.
+ *
+ *   call <callInstanceId>                           one outbound call
+ *   inbound <inboundInstanceId>                     one inbound call
+ *   job <callJobId>                                 one job, with its status history
+ *   list --company <id> --date yyyy-MM-dd [--job <id>]   calls of a company on a Beijing day
+ *   quarantine [--date yyyy-MM-dd]                  bodies that could not be read, with their errors
+ *   missing                                         inbound misses the reconciler marked MISSING
+ *
+ * JSON by default, `--table` for a readable table. Phone numbers are masked unless `--unmask`.
+ * Without `--local` it reads the deployed stack (`--stack`, or `--calls-table` etc.).
+ */
+import { parseArgs } from 'node:util';
+import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { readQuarantine } from '../../functions/commons/consume/quarantine.js';
+import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
+import { BUCKET_PREFIXES } from '../../functions/commons/definitions.js';
+import { CALL_STATES } from '../../functions/commons/store/call-store.js';
+import { callKey, companyDateOf, jobKey } from '../../functions/commons/store/keys.js';
+import { LOCAL_FLAGS } from '../local-config.js';
+import { maskRecord } from './mask-record.js';
+import { renderTable } from './table.js';
+import { resolveTargets, TARGET_FLAGS, type Targets } from './targets.js';
+
+const USAGE = `usage: npm run records -- [--local] [--table] [--unmask] <call ID | inbound ID | job ID | list --company ID --date yyyy-MM-dd [--job ID] | quarantine [--date yyyy-MM-dd] | missing>`;
+
+type Row = Record<string, unknown>;
+
+const summaryOf = (item: Row): Row => {
+  const record = (item.record ?? {}) as Row;
+  const intent = (item.intent ?? {}) as Row;
+  const missing = (item.missing ?? {}) as Row;
+  return {
+    call: item.pk,
+    state: item.state,
+    time: item.sortTime,
+    job: item.callJobId,
+    customer: record.customerTelephone ?? missing.customerTelephone,
+    finish: (record.finishStatus as Row | undefined)?.name,
+    seconds: record.durationSeconds,
+    intent: intent.level ? `${intent.level} (${intent.source})` : undefined,
+    deliveries: item.deliveries,
+  };
+};
+
+const run = async (
+  command: string | undefined,
+  args: string[],
+  flags: Record<string, string | boolean | undefined>,
+  targets: Targets,
+): Promise<Row | Row[]> => {
+  const get = async (table: string, pk: string): Promise<Row> => {
+    const item = (
+      await targets.doc.send(new GetCommand({ TableName: table, Key: { pk }, ConsistentRead: true }))
+    ).Item;
+    if (!item) throw new UsageError(`nothing stored under ${pk}`);
+    return item;
+  };
+  switch (command) {
+    case 'call':
+    case 'inbound': {
+      const id = args[0];
+      if (!id || !/^\d+$/.test(id)) throw new UsageError(`${command} needs a numeric id`);
+      return get(
+        targets.callsTable,
+        callKey(command === 'call' ? 'outbound' : 'inbound', id.replace(/^0+(?=\d)/, '')),
+      );
+    }
+    case 'job': {
+      const id = args[0];
+      if (!id || !/^\d+$/.test(id)) throw new UsageError('job needs a numeric callJobId');
+      return get(targets.jobsTable, jobKey(id));
+    }
+    case 'list': {
+      const company = flags.company;
+      const date = flags.date;
+      if (typeof company !== 'string' || typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
+        throw new UsageError('list needs --company <id> --date yyyy-MM-dd');
+      }
+      const items: Row[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await targets.doc.send(
+          new QueryCommand({
+            TableName: targets.callsTable,
+            IndexName: 'byCompanyDate',
+            KeyConditionExpression: 'companyDate = :key',
+            ExpressionAttributeValues: {
+              ':key': companyDateOf(company, date),
+              ...(flags.job ? { ':job': String(flags.job) } : {}),
+            },
+            ...(flags.job ? { FilterExpression: 'callJobId = :job' } : {}),
+            ExclusiveStartKey: start,
+          }),
+        );
+        items.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return items;
+    }
+    case 'missing': {
+      const items: Row[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await targets.doc.send(
+          new ScanCommand({
+            TableName: targets.callsTable,
+            FilterExpression: '#state = :missing',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':missing': CALL_STATES.missing },
+            ExclusiveStartKey: start,
+          }),
+        );
+        items.push(...(page.Items ?? []));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return items;
+    }
+    case 'quarantine': {
+      const prefix =
+        typeof flags.date === 'string'
+          ? `${BUCKET_PREFIXES.quarantine}${flags.date.replaceAll('-', '/')}/`
+          : BUCKET_PREFIXES.quarantine;
+      return (await readQuarantine(s3ObjectStore(targets.s3, targets.bucket), prefix)) as unknown as Row[];
+    }
+    default:
+      throw new UsageError(USAGE);
+  }
+};
+
+class UsageError extends Error {}
+
+const main = async (): Promise<void> => {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      ...LOCAL_FLAGS,
+      ...TARGET_FLAGS,
+      table: { type: 'boolean', default: false },
+      unmask: { type: 'boolean', default: false },
+      company: { type: 'string' },
+      date: { type: 'string' },
+      job: { type: 'string' },
+    },
+  });
+  const [command, ...args] = positionals;
+  const targets = await resolveTargets({
+    local: values.local,
+    dynamoPort: Number(values['dynamo-port']),
+    awsPort: Number(values['aws-port']),
+    stack: values.stack,
+    ...(values['calls-table'] ? { callsTable: values['calls-table'] } : {}),
+    ...(values['jobs-table'] ? { jobsTable: values['jobs-table'] } : {}),
+    ...(values.bucket ? { bucket: values.bucket } : {}),
+    ...(values['queue-url'] ? { queueUrl: values['queue-url'] } : {}),
+  });
+  try {
+    const result = await run(command, args, values, targets);
+    const shown = values.unmask ? result : maskRecord(result);
+    const plain = JSON.parse(
+      JSON.stringify(shown, (_key, value) => (value instanceof Set ? [...value] : value)),
+    );
+    if (values.table) {
+      const rows = (Array.isArray(plain) ? plain : [plain]) as Row[];
+      console.log(
+        renderTable(
+          command === 'list' || command === 'missing' || command === 'call' || command === 'inbound'
+            ? rows.map(summaryOf)
+            : rows,
+        ),
+      );
+    } else {
+      console.log(JSON.stringify(plain, null, 2));
+    }
+  } finally {
+    targets.close();
+  }
+};
+
+main().catch((error: unknown) => {
+  console.error(
+    error instanceof UsageError
+      ? error.message
+      : `records: ${error instanceof Error ? error.message : String(error)}`,
+  );
+  process.exit(error instanceof UsageError ? 2 : 1);
+});

@@ -1,0 +1,92 @@
+/**
+ * `npm run simulate -- [--url URL] [--count N] [--concurrency N] [--seed N] [--duplicates 0.2]
+ *   [--shuffle] [--drop 0.05] [--time-scale 0.001] [--byrobot-url URL] [--json]`
+ *
+ * 百应 as a delivery client, against the local stack by default or, after `cdk deploy`, against
+ * the deployed API as a smoke test (`--url https://…/v1`).
+ */
+import { parseArgs } from 'node:util';
+import { LOCAL_PORTS } from '../local-config.js';
+import { LOOPBACK } from '../ports.js';
+import { runSimulation } from '../simulator/simulate.js';
+
+const { values } = parseArgs({
+  options: {
+    url: { type: 'string', default: `http://${LOOPBACK}:${LOCAL_PORTS.api}` },
+    count: { type: 'string', default: '200' },
+    concurrency: { type: 'string', default: '16' },
+    seed: { type: 'string', default: '1' },
+    duplicates: { type: 'string', default: '0' },
+    shuffle: { type: 'boolean', default: false },
+    drop: { type: 'string', default: '0' },
+    'time-scale': { type: 'string', default: '1' },
+    'max-deliveries': { type: 'string', default: '27' },
+    'byrobot-url': { type: 'string' },
+    company: { type: 'string', default: '1' },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+const number = (name: string, value: string, min: number, max: number): number => {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < min || parsed > max)
+    throw new Error(`--${name} must be a number from ${min} to ${max}`);
+  return parsed;
+};
+
+const bar = (done: number, total: number): string => {
+  const width = 30;
+  const filled = total === 0 ? width : Math.round((done / total) * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+};
+
+const main = async (): Promise<void> => {
+  const tty = process.stderr.isTTY && !values.json;
+  const summary = await runSimulation({
+    url: values.url,
+    count: number('count', values.count, 1, 1_000_000),
+    concurrency: number('concurrency', values.concurrency, 1, 1_000),
+    seed: number('seed', values.seed, 0, 2 ** 31),
+    duplicates: number('duplicates', values.duplicates, 0, 1),
+    shuffle: values.shuffle,
+    drop: number('drop', values.drop, 0, 1),
+    timeScale: number('time-scale', values['time-scale'], 0, 1),
+    maxDeliveries: number('max-deliveries', values['max-deliveries'], 1, 27),
+    ...(values['byrobot-url'] ? { byrobotUrl: values['byrobot-url'] } : {}),
+    companyId: values.company,
+    ...(tty
+      ? {
+          onProgress: (p) =>
+            process.stderr.write(
+              `\r${bar(p.done, p.total)} ${p.done}/${p.total} delivered, ${p.acked} acked, ${p.retrying} waiting to retry  `,
+            ),
+        }
+      : {}),
+  });
+  if (tty) process.stderr.write('\n');
+  const { ackedByKey: _acked, droppedKeys: _dropped, ...printable } = summary;
+  if (values.json) {
+    console.log(JSON.stringify(printable));
+    return;
+  }
+  const rate = summary.ackedPerSecond.toFixed(1);
+  console.log(
+    `callbacks   ${summary.callbacks} (${Object.entries(summary.byKind)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')})`,
+  );
+  console.log(
+    `sent        ${summary.sent} requests (${summary.duplicatesSent} duplicates, ${summary.dropped} dropped on purpose)`,
+  );
+  console.log(`acked       ${summary.acked}   retried ${summary.retried}   given up ${summary.givenUp}`);
+  console.log(
+    `latency     p50 ${summary.latencyMs.p50.toFixed(1)} ms   p95 ${summary.latencyMs.p95.toFixed(1)} ms   p99 ${summary.latencyMs.p99.toFixed(1)} ms`,
+  );
+  console.log(`throughput  ${rate} acked/s over ${(summary.durationMs / 1000).toFixed(1)} s`);
+  if (summary.givenUp > 0) process.exitCode = 1;
+};
+
+main().catch((error: unknown) => {
+  console.error(`simulate: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

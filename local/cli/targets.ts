@@ -1,0 +1,105 @@
+/**
+ * Which tables, bucket and queue a CLI works on: the local stack's (`--local`), or a deployed
+ * stack's, taken from flags or from the stack's outputs (`--stack`, default ByrobotCallbacks).
+ */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_BUCKET, QUEUE } from '../../functions/commons/definitions.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../emulators.js';
+import { localEndpoints } from '../local-config.js';
+
+export interface Targets {
+  readonly callsTable: string;
+  readonly jobsTable: string;
+  readonly bucket: string;
+  readonly queueUrl: string;
+  readonly doc: DynamoDBDocumentClient;
+  readonly s3: S3Client;
+  readonly sqs: SQSClient;
+  close(): void;
+}
+
+export const TARGET_FLAGS = {
+  stack: { type: 'string', default: 'ByrobotCallbacks' },
+  'calls-table': { type: 'string' },
+  'jobs-table': { type: 'string' },
+  bucket: { type: 'string' },
+  'queue-url': { type: 'string' },
+} as const;
+
+export interface TargetOptions {
+  readonly local: boolean;
+  readonly dynamoPort: number;
+  readonly awsPort: number;
+  readonly stack?: string;
+  readonly callsTable?: string;
+  readonly jobsTable?: string;
+  readonly bucket?: string;
+  readonly queueUrl?: string;
+}
+
+const LOCAL_PREFIX = 'byrobot-callbacks-local';
+
+export const resolveTargets = async (options: TargetOptions): Promise<Targets> => {
+  if (options.local) {
+    const endpoints = localEndpoints({ dynamo: options.dynamoPort, aws: options.awsPort });
+    const base = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+    const dynamo = new DynamoDBClient({ ...base, endpoint: endpoints.dynamoEndpoint });
+    const s3 = new S3Client({ ...base, endpoint: endpoints.awsEndpoint, forcePathStyle: true });
+    const sqs = new SQSClient({ ...base, endpoint: endpoints.awsEndpoint });
+    // The emulator matches queue URLs exactly, so ask it for the URL rather than building one.
+    const queueUrl = await sqs
+      .send(new GetQueueUrlCommand({ QueueName: `${LOCAL_PREFIX}-${QUEUE.id}` }))
+      .then((result) => result.QueueUrl ?? '')
+      .catch(() => '');
+    return {
+      callsTable: `${LOCAL_PREFIX}-calls`,
+      jobsTable: `${LOCAL_PREFIX}-jobs`,
+      bucket: LOCAL_BUCKET,
+      queueUrl,
+      doc: DynamoDBDocumentClient.from(dynamo),
+      s3,
+      sqs,
+      close: () => {
+        for (const client of [dynamo, s3, sqs]) client.destroy();
+      },
+    };
+  }
+  let outputs: Record<string, string> = {};
+  if (!(options.callsTable && options.jobsTable && options.bucket && options.queueUrl)) {
+    const cloudformation = new CloudFormationClient({});
+    try {
+      const described = await cloudformation.send(
+        new DescribeStacksCommand({ StackName: options.stack ?? 'ByrobotCallbacks' }),
+      );
+      outputs = Object.fromEntries(
+        (described.Stacks?.[0]?.Outputs ?? []).map((output) => [output.OutputKey, output.OutputValue]),
+      );
+    } finally {
+      cloudformation.destroy();
+    }
+  }
+  const pick = (flag: string | undefined, output: string): string => {
+    const value = flag ?? outputs[output];
+    if (!value) throw new Error(`no ${output}: pass it as a flag or deploy the stack (its outputs name it)`);
+    return value;
+  };
+  const dynamo = new DynamoDBClient({});
+  const s3 = new S3Client({});
+  const sqs = new SQSClient({});
+  return {
+    callsTable: pick(options.callsTable, 'CallsTableName'),
+    jobsTable: pick(options.jobsTable, 'JobsTableName'),
+    bucket: pick(options.bucket, 'BucketName'),
+    queueUrl: pick(options.queueUrl, 'QueueUrl'),
+    doc: DynamoDBDocumentClient.from(dynamo),
+    s3,
+    sqs,
+    close: () => {
+      for (const client of [dynamo, s3, sqs]) client.destroy();
+    },
+  };
+};

@@ -1,0 +1,262 @@
+/**
+ * The local stack as a new user runs it: `npm start` as a child process, every vendor-doc example
+ * posted to it, read back with `npm run records -- --local`, then a simulator run with duplicates
+ * and shuffled order ending with every call stored exactly once and nothing in the DLQ.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators.js';
+import { assertPortFree, freePort } from '../../local/ports.js';
+import { runSimulation } from '../../local/simulator/simulate.js';
+import { vendorBody } from '../support/vendor.js';
+
+const run = promisify(execFile);
+const ROOT = new URL('../..', import.meta.url).pathname;
+/** 2,000 callbacks locally; a smaller run in CI keeps the suite well inside its time budget. */
+const SIMULATED = Number(process.env.SIMULATED_CALLBACKS ?? (process.env.CI ? 600 : 2000));
+
+let child: ChildProcess;
+let output = '';
+let ports: { api: number; dynamo: number; aws: number; byrobot: number };
+let url: string;
+
+const portFlags = () => [
+  '--dynamo-port',
+  String(ports.dynamo),
+  '--aws-port',
+  String(ports.aws),
+  '--byrobot-port',
+  String(ports.byrobot),
+];
+
+// Its own process group, so the whole tree (npm, sh, node, Java) can be signalled at once.
+const startStack = (extra: string[] = []): ChildProcess =>
+  spawn('npm', ['start', '--', '--port', String(ports.api), ...portFlags(), ...extra], {
+    cwd: ROOT,
+    env: { ...process.env, CI: '' },
+    stdio: 'pipe',
+    detached: true,
+  });
+
+const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+/**
+ * Signals the whole group, as Ctrl-C does, and resolves once every process holding the output
+ * pipe is gone ('close', not 'exit': npm may exit before the stack finishes stopping).
+ */
+const stopGroup = async (child: ChildProcess): Promise<{ code: number | null; signal: string | null }> => {
+  const closed = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.once('close', (code, signal) => resolve({ code, signal })),
+  );
+  if (!running(child)) return { code: child.exitCode, signal: child.signalCode };
+  if (child.pid) process.kill(-child.pid, 'SIGTERM');
+  return closed;
+};
+
+const records = async (...args: string[]): Promise<unknown> => {
+  const { stdout } = await run(
+    'npm',
+    ['run', '-s', 'records', '--', '--local', ...portFlags().slice(0, 4), ...args],
+    { cwd: ROOT },
+  );
+  return JSON.parse(stdout);
+};
+
+const waitFor = async <T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+};
+
+beforeAll(async () => {
+  ports = {
+    api: await freePort(),
+    dynamo: await freePort(),
+    aws: await freePort(),
+    byrobot: await freePort(),
+  };
+  url = `http://127.0.0.1:${ports.api}`;
+  const started = Date.now();
+  child = startStack();
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await waitFor(
+    async () => (output.includes('ready') ? true : undefined),
+    15_000,
+    `"ready" (output so far: ${output})`,
+  );
+  expect(output).toContain(`ready at ${url}`);
+  expect(Date.now() - started).toBeLessThan(15_000);
+});
+
+afterAll(async () => {
+  if (child) await stopGroup(child);
+});
+
+test('every vendor-doc example posted to npm start reads back through npm run records -- --local', async () => {
+  const posts = [
+    ['/callbacks/call', vendorBody('outbound')],
+    ['/callbacks/call', vendorBody('manualIntent')],
+    ['/callbacks/call', vendorBody('inbound')],
+    ['/callbacks/job', vendorBody('job')],
+  ] as const;
+  for (const [route, body] of posts) {
+    const response = await fetch(`${url}${route}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json;charset=utf-8' },
+      body,
+    });
+    expect([response.status, await response.text()]).toEqual([200, 'success']);
+  }
+  const call = (await waitFor(
+    () => records('call', '1') as Promise<Record<string, unknown>>,
+    20_000,
+    'call 1',
+  )) as Record<string, unknown>;
+  expect(call).toMatchObject({
+    pk: 'out#1',
+    state: 'RECORDED',
+    deliveries: 1,
+    sources: ['callback'],
+    intent: { level: 'C', source: 'ai' },
+    record: {
+      callId: '1',
+      startTime: '2019-01-12T16:09:32+08:00',
+      finishStatus: { code: 0, name: 'ANSWERED' },
+    },
+  });
+  // The recording URL carries the customer's number; the CLI masks it unless --unmask.
+  expect(JSON.stringify(call)).not.toContain('13733105333');
+  expect(JSON.stringify(call)).toContain('137****5333');
+  expect(await records('call', '2016')).toMatchObject({
+    state: 'MANUAL_ONLY',
+    intent: { level: 'B', source: 'manual' },
+  });
+  expect(await records('inbound', '1091')).toMatchObject({
+    direction: 'inbound',
+    record: { calleePhone: '057****1788' },
+  });
+  expect(await records('job', '535')).toMatchObject({
+    status: { name: 'COMPLETED' },
+    history: { '2': { name: 'COMPLETED' } },
+  });
+  const listed = (await records('list', '--company', '1', '--date', '2019-01-12')) as { pk: string }[];
+  expect(listed.map((item) => item.pk)).toEqual(['out#1']);
+  const { stdout } = await run(
+    'npm',
+    [
+      'run',
+      '-s',
+      'records',
+      '--',
+      '--local',
+      ...portFlags().slice(0, 4),
+      '--table',
+      'list',
+      '--company',
+      '1',
+      '--date',
+      '2019-01-24',
+    ],
+    { cwd: ROOT },
+  );
+  expect(stdout).toMatch(/in#1091\s+RECORDED\s+2019-01-24T15:27:39\+08:00/);
+});
+
+test(`a simulator run of ${SIMULATED} callbacks with 20% duplicates in shuffled order stores every call exactly once, DLQ empty`, async () => {
+  const summary = await runSimulation({
+    url,
+    count: SIMULATED,
+    concurrency: 24,
+    seed: 42,
+    duplicates: 0.2,
+    shuffle: true,
+    drop: 0,
+    timeScale: 0.001,
+    companyId: '77',
+  });
+  expect(summary.givenUp).toBe(0);
+  expect(summary.acked).toBe(summary.sent - summary.retried);
+  expect(summary.duplicatesSent).toBeGreaterThan(SIMULATED * 0.15);
+
+  const endpoint = (port: number) => `http://127.0.0.1:${port}`;
+  const base = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  const dynamo = new DynamoDBClient({ ...base, endpoint: endpoint(ports.dynamo) });
+  const doc = DynamoDBDocumentClient.from(dynamo);
+  const sqs = new SQSClient({ ...base, endpoint: endpoint(ports.aws) });
+  try {
+    const expected = [...summary.ackedByKey];
+    const tableOf = (key: string) =>
+      key.startsWith('job#') ? 'byrobot-callbacks-local-jobs' : 'byrobot-callbacks-local-calls';
+    const stored = await waitFor(
+      async () => {
+        const found = new Map<string, number>();
+        for (let i = 0; i < expected.length; i += 100) {
+          const slice = expected.slice(i, i + 100);
+          const byTable: Record<string, { Keys: { pk: string }[] }> = {};
+          for (const [pk] of slice) {
+            const table = tableOf(pk);
+            byTable[table] = { Keys: [...(byTable[table]?.Keys ?? []), { pk }] };
+          }
+          const result = await doc.send(new BatchGetCommand({ RequestItems: byTable }));
+          for (const items of Object.values(result.Responses ?? {}))
+            for (const item of items) found.set(item.pk as string, item.deliveries as number);
+        }
+        const complete = expected.every(([pk, acked]) => found.get(pk) === acked);
+        return complete ? found : undefined;
+      },
+      90_000,
+      'every acknowledged delivery to be stored',
+    );
+    // One item per key, its delivery count equal to the acknowledged deliveries: stored exactly once.
+    expect(stored.size).toBe(expected.length);
+    for (const [pk, acked] of expected) expect([pk, stored.get(pk)]).toEqual([pk, acked]);
+    const dlqUrl = (
+      await sqs.send(new GetQueueUrlCommand({ QueueName: 'byrobot-callbacks-local-callbacks-dlq' }))
+    ).QueueUrl;
+    const dlq = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: dlqUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    expect(
+      Number(dlq.Attributes?.ApproximateNumberOfMessages) +
+        Number(dlq.Attributes?.ApproximateNumberOfMessagesNotVisible),
+    ).toBe(0);
+  } finally {
+    dynamo.destroy();
+    sqs.destroy();
+  }
+});
+
+test('a second stack on the same port reports the port clearly and exits', async () => {
+  const second = startStack();
+  let text = '';
+  second.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  second.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const code = await new Promise((resolve) => second.once('exit', resolve));
+  expect(code).toBe(1);
+  expect(text).toContain(`port ${ports.api} on 127.0.0.1 is already in use`);
+});
+
+test('SIGTERM shuts the stack down cleanly', async () => {
+  const { code, signal } = await stopGroup(child);
+  expect(output).toContain('SIGTERM: stopping the local stack');
+  expect(output).toMatch(/\nstopped\n/);
+  // npm itself either exits 0 or dies of the same signal; the stack reported a clean stop above.
+  expect(code === 0 || signal === 'SIGTERM').toBe(true);
+  // Nothing keeps listening once it is stopped.
+  await expect(assertPortFree(ports.api, 'check')).resolves.toBeUndefined();
+  await expect(assertPortFree(ports.dynamo, 'check')).resolves.toBeUndefined();
+});
