@@ -64,7 +64,7 @@ const main = async (): Promise<void> => {
       : {}),
   });
   if (tty) process.stderr.write('\n');
-  const { ackedByKey: _acked, droppedKeys: _dropped, ...printable } = summary;
+  const { ackedByKey: _acked, dropped: _dropped, ...printable } = summary;
   if (values.json) {
     console.log(JSON.stringify(printable));
     return;
@@ -76,7 +76,7 @@ const main = async (): Promise<void> => {
       .join(', ')})`,
   );
   console.log(
-    `sent        ${summary.sent} requests (${summary.duplicatesSent} duplicates, ${summary.dropped} dropped on purpose)`,
+    `sent        ${summary.sent} requests (${summary.duplicatesSent} duplicates, ${summary.droppedCount} dropped on purpose)`,
   );
   console.log(`acked       ${summary.acked}   retried ${summary.retried}   given up ${summary.givenUp}`);
   console.log(

@@ -44,13 +44,14 @@ export interface SimulationSummary {
   readonly retried: number;
   readonly givenUp: number;
   readonly duplicatesSent: number;
-  readonly dropped: number;
+  readonly droppedCount: number;
   readonly latencyMs: { readonly p50: number; readonly p95: number; readonly p99: number };
   readonly durationMs: number;
   readonly ackedPerSecond: number;
   /** Acknowledged deliveries per stored item key: what the receiver must show. */
   readonly ackedByKey: ReadonlyMap<string, number>;
-  readonly droppedKeys: readonly string[];
+  /** What was dropped on purpose; only outbound and inbound calls are reported to 百应's list. */
+  readonly dropped: readonly { readonly kind: Kind; readonly key: string }[];
 }
 
 const percentile = (sorted: readonly number[], p: number): number =>
@@ -205,11 +206,11 @@ export const runSimulation = async (options: SimulationOptions): Promise<Simulat
     retried,
     givenUp,
     duplicatesSent,
-    dropped: dropped.length,
+    droppedCount: dropped.length,
     latencyMs: { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) },
     durationMs,
     ackedPerSecond: durationMs > 0 ? (acked / durationMs) * 1000 : 0,
     ackedByKey,
-    droppedKeys: dropped.map((item) => item.key),
+    dropped: dropped.map((item) => ({ kind: item.kind, key: item.key })),
   };
 };

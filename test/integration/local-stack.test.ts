@@ -240,6 +240,55 @@ test(`a simulator run of ${SIMULATED} callbacks with 20% duplicates in shuffled 
   }
 });
 
+test('deliveries dropped on purpose come back with npm run reconcile -- --local: outbound calls stored, inbound marked MISSING', async () => {
+  const summary = await runSimulation({
+    url,
+    count: 120,
+    concurrency: 16,
+    seed: 9,
+    duplicates: 0,
+    shuffle: false,
+    drop: 0.25,
+    timeScale: 0.001,
+    companyId: '88',
+    byrobotUrl: `http://127.0.0.1:${ports.byrobot}`,
+  });
+  const droppedCalls = summary.dropped
+    .filter((item) => item.kind === 'outbound' || item.kind === 'inbound')
+    .map((item) => item.key);
+  expect(droppedCalls.some((key) => key.startsWith('out#'))).toBe(true);
+  expect(droppedCalls.some((key) => key.startsWith('in#'))).toBe(true);
+  const { stdout } = await run(
+    'npm',
+    ['run', '-s', 'reconcile', '--', '--local', ...portFlags(), '--company', '88'],
+    { cwd: ROOT },
+  );
+  const result = JSON.parse(stdout) as { recovered: number; markedMissing: number; failed: number };
+  const outbound = droppedCalls.filter((key) => key.startsWith('out#'));
+  const inbound = droppedCalls.filter((key) => key.startsWith('in#'));
+  // A dropped call whose manual change was delivered already has an item (MANUAL_ONLY): still recovered.
+  expect(result).toMatchObject({ recovered: outbound.length, markedMissing: inbound.length, failed: 0 });
+  for (const key of outbound) {
+    const item = (await waitFor(
+      async () => {
+        const found = (await records('call', key.slice(4))) as { state?: string };
+        return found.state === 'RECORDED' ? found : undefined;
+      },
+      20_000,
+      `${key} to be recovered`,
+    )) as { sources: string[]; record: { callId: string } };
+    expect(item.sources).toContain('reconciler');
+    expect(item.record.callId).toBe(key.slice(4));
+  }
+  for (const key of inbound) {
+    expect(await records('inbound', key.slice(3))).toMatchObject({
+      state: 'MISSING',
+      direction: 'inbound',
+      companyId: '88',
+    });
+  }
+});
+
 test('a second stack on the same port reports the port clearly and exits', async () => {
   const second = startStack();
   let text = '';

@@ -37,10 +37,14 @@ export const parseSecret = (text: string | undefined): ByrobotSecret => {
     throw new SecretError('the 百应 secret is not JSON: expected {"appKey","appSecret","companyIds"}');
   }
   const result = v.safeParse(secretSchema, json);
-  if (!result.success)
-    throw new SecretError(
-      `the 百应 secret is incomplete: ${result.issues.map((issue) => issue.message).join('; ')}`,
+  if (!result.success) {
+    const problems = result.issues.map((issue) =>
+      issue.input === undefined && issue.path
+        ? `${issue.path.map((item) => String(item.key)).join('.')} is missing`
+        : issue.message,
     );
+    throw new SecretError(`the 百应 secret is incomplete: ${problems.join('; ')}`);
+  }
   return result.output;
 };
 
