@@ -4,8 +4,9 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as v from 'valibot';
-import { positiveInteger, readConfig, requiredString } from './commons/config.js';
+import { ConfigError, positiveInteger, readConfig, requiredString } from './commons/config.js';
 import { QUEUE } from './commons/definitions.js';
+import { SIGNATURE_MODES } from './commons/ingest/callback-signature.js';
 import { s3ClaimStore } from './commons/ingest/claim-check.js';
 import { createEnqueuer } from './commons/ingest/enqueue.js';
 import { createIngestHandler } from './commons/ingest/ingest-handler.js';
@@ -18,8 +19,29 @@ const config = readConfig(
     MAX_MESSAGE_BYTES: positiveInteger('MAX_MESSAGE_BYTES', QUEUE.maxMessageBytes - 4096),
     AWS_ENDPOINT_URL_S3: v.optional(v.string()),
     AWS_ENDPOINT_URL_SQS: v.optional(v.string()),
+    CALLBACK_SIGNATURE: v.optional(
+      v.picklist(SIGNATURE_MODES, 'CALLBACK_SIGNATURE must be off, log or enforce'),
+      'off',
+    ),
+    SIGNATURE_MAX_AGE_SECONDS: positiveInteger('SIGNATURE_MAX_AGE_SECONDS', 600),
+    BYROBOT_SECRET_ID: v.optional(v.string()),
   }),
 );
+
+if (config.CALLBACK_SIGNATURE !== 'off' && !config.BYROBOT_SECRET_ID) {
+  throw new ConfigError(
+    `CALLBACK_SIGNATURE=${config.CALLBACK_SIGNATURE} needs BYROBOT_SECRET_ID (the 百应 credentials secret)`,
+  );
+}
+
+/** Loaded only when signatures are checked, so the default path never imports Secrets Manager. */
+const credentials = async () => {
+  const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+  const { SecretStore } = await import('./commons/byrobot/secret.js');
+  secretStore ??= new SecretStore(new SecretsManagerClient({}), config.BYROBOT_SECRET_ID as string);
+  return secretStore.get();
+};
+let secretStore: import('./commons/byrobot/secret.js').SecretStore | undefined;
 
 export const handler = createIngestHandler({
   enqueue: createEnqueuer({
@@ -31,4 +53,9 @@ export const handler = createIngestHandler({
   }),
   logger: createLogger('ingest'),
   counter: createCounter('ingest'),
+  signature: {
+    mode: config.CALLBACK_SIGNATURE,
+    credentials,
+    maxAgeSeconds: config.SIGNATURE_MAX_AGE_SECONDS,
+  },
 });

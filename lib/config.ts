@@ -31,6 +31,10 @@ export interface ReceiverConfig {
   readonly reconcileLookBackDays: number;
   /** 百应 OpenAPI base URL. @default https://api.byrobot.cn */
   readonly byrobotApiUrl: string;
+  /** Callback signature check: off, log (report only) or enforce (401). @default off */
+  readonly callbackSignature: 'off' | 'log' | 'enforce';
+  /** How far a signed callback's dateTime may be from now, in seconds. @default 600 */
+  readonly signatureMaxAgeSeconds: number;
 }
 
 const IP_OR_CIDR = /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$|^[0-9a-fA-F:]+(\/\d{1,3})?$/;
@@ -76,6 +80,11 @@ const contextSchema = v.object({
     v.pipe(v.string(), v.url('byrobotApiUrl must be a URL')),
     'https://api.byrobot.cn',
   ),
+  callbackSignature: v.optional(
+    v.picklist(['off', 'log', 'enforce'], 'callbackSignature must be off, log or enforce'),
+    'off',
+  ),
+  signatureMaxAgeSeconds: count('signatureMaxAgeSeconds', 600, 30),
 });
 
 export const CONTEXT_KEYS = Object.keys(contextSchema.entries) as (keyof ReceiverConfig)[];

@@ -385,3 +385,38 @@ describe('context validation', () => {
     expect(() => buildApp({ context })).toThrow(message);
   });
 });
+
+describe('callback signature mode', () => {
+  test('off by default: ingest has no secret access and no signature setting', () => {
+    expect(JSON.stringify(statementsOf('PipelineIngestRole'))).not.toContain('secretsmanager');
+    const ingest = only('AWS::Lambda::Function', (id) => id.includes('PipelineIngest'));
+    expect(
+      (ingest.Properties.Environment as { Variables: Record<string, unknown> }).Variables.CALLBACK_SIGNATURE,
+    ).toBeUndefined();
+  });
+
+  test('enforce: ingest gets the mode, the secret and read access to it only', () => {
+    const enforced = synth({ callbackSignature: 'enforce', signatureMaxAgeSeconds: '300' });
+    const fns = Object.entries(enforced.findResources('AWS::Lambda::Function') as Record<string, Resource>);
+    const ingest = fns.find(([id]) => id.includes('PipelineIngest'))?.[1];
+    expect(
+      (ingest?.Properties.Environment as { Variables: Record<string, unknown> }).Variables,
+    ).toMatchObject({
+      CALLBACK_SIGNATURE: 'enforce',
+      SIGNATURE_MAX_AGE_SECONDS: '300',
+      BYROBOT_SECRET_ID: { Ref: expect.stringContaining('ReconcilerSecret') },
+    });
+    const policies = Object.entries(enforced.findResources('AWS::IAM::Policy') as Record<string, Resource>);
+    const ingestPolicy = policies.find(([id]) => id.includes('PipelineIngestRole'))?.[1];
+    const secretStatement = (
+      ingestPolicy?.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }
+    ).Statement.find((s) => JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'));
+    expect(secretStatement?.Resource).toEqual({ Ref: expect.stringContaining('ReconcilerSecret') });
+  });
+
+  test('an unknown mode is refused', () => {
+    expect(() => buildApp({ context: { callbackSignature: 'strict' } })).toThrow(
+      'callbackSignature must be off, log or enforce',
+    );
+  });
+});

@@ -6,6 +6,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { readEnvelope } from '../contract/envelope.js';
 import type { ReceiveMeta } from '../queue-message.js';
 import type { Counter, Log } from '../telemetry.js';
+import { checkSignature, type SignatureCheckerOptions, type SignatureMode } from './callback-signature.js';
 import type { Enqueuer } from './enqueue.js';
 import { decodeBody, headerOf, replyError, replySuccess } from './http.js';
 
@@ -14,6 +15,8 @@ export interface IngestDeps {
   readonly logger: Log;
   readonly counter: Counter;
   readonly now?: () => number;
+  /** Callback signature check; `off` when absent. */
+  readonly signature?: { readonly mode: SignatureMode } & SignatureCheckerOptions;
 }
 
 const receiveMetaOf = (event: APIGatewayProxyEvent, now: number): ReceiveMeta => {
@@ -72,6 +75,28 @@ export const createIngestHandler = (deps: IngestDeps) => {
     }
 
     const { dataType } = checked.envelope;
+    const signature = deps.signature;
+    if (signature && signature.mode !== 'off') {
+      const verdict = await checkSignature(checked.envelope.data, now(), signature);
+      deps.counter.count('CallbackSignatures', { Verdict: verdict.status });
+      if (signature.mode === 'log' || verdict.status === 'valid') {
+        if (verdict.status !== 'valid')
+          deps.logger.warn('callback signature did not verify (log mode: accepted)', {
+            ...log,
+            dataType,
+            verdict,
+          });
+      } else if (verdict.status === 'unavailable') {
+        deps.logger.error('callback signature could not be checked', { ...log, dataType, verdict });
+        return replyError(503, 'SIGNATURE_UNAVAILABLE', 'the signature could not be checked; please retry');
+      } else {
+        const reason = `signature ${verdict.status}`;
+        const kept = await keepRejected({ ...meta, dataType }, decoded.text, reason);
+        deps.counter.count('CallbacksRejected');
+        deps.logger.warn('callback rejected', { ...log, dataType, status: 401, reason, kept });
+        return replyError(401, 'BAD_SIGNATURE', `the callback signature is ${verdict.status}`);
+      }
+    }
     try {
       const { messageId, claimed } = await deps.enqueue({ ...meta, dataType }, decoded.text);
       deps.counter.count('CallbacksReceived', { DataType: dataType });
