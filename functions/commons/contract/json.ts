@@ -47,6 +47,26 @@ export const removeTrailingCommas = (text: string): string => {
   return out;
 };
 
+/** 百应 bodies nest about 6 levels; anything past this is hostile and would recurse deeply later. */
+export const MAX_DEPTH = 64;
+
+/** Deepest `{`/`[` nesting outside string literals, found without parsing (no recursion). */
+export const nestingDepth = (text: string): number => {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (inString) {
+      if (code === 0x5c) i++;
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) inString = true;
+    else if (code === 0x7b || code === 0x5b) deepest = Math.max(deepest, ++depth);
+    else if (code === 0x7d || code === 0x5d) depth--;
+  }
+  return deepest;
+};
+
 export type JsonResult = { ok: true; value: JsonValue } | { ok: false; error: ContractError };
 
 export interface ParseOptions {
@@ -85,6 +105,18 @@ export const parseJson = (text: string, warnings: Warnings, options: ParseOption
   }
   if (body.trim() === '') {
     return { ok: false, error: contractError('NOT_JSON', [], 'a JSON body', 'an empty body') };
+  }
+  const depth = nestingDepth(body);
+  if (depth > MAX_DEPTH) {
+    return {
+      ok: false,
+      error: contractError(
+        'NOT_JSON',
+        [],
+        `JSON nested at most ${MAX_DEPTH} levels deep`,
+        `nesting ${depth} levels deep`,
+      ),
+    };
   }
   const first = tryParse(body, options.exactNumbers);
   if ('value' in first) return { ok: true, value: first.value };

@@ -149,3 +149,40 @@ describe('readEnvelope (what ingest uses)', () => {
     expect(result.warnings.map((warning) => warning.code)).toContain('lenient-parse');
   });
 });
+
+describe('hostile shapes get a clear error, never a crash', () => {
+  test('JSON nested 100,000 levels deep', () => {
+    const body = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const result = readCallback(body);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toMatchObject({
+      code: 'NOT_JSON',
+      expected: 'JSON nested at most 64 levels deep',
+      received: 'nesting 100000 levels deep',
+    });
+    expect(readEnvelope(body, { exactNumbers: false }).ok).toBe(false);
+  });
+
+  test('brackets inside strings do not count as nesting', () => {
+    const body = variantOf('job', (inner) => {
+      inner.remark = `${'['.repeat(500)}{{{`;
+    });
+    expect(readCallback(body).ok).toBe(true);
+  });
+
+  test('a 1e309 number and ids with leading zeros', () => {
+    const body = vendorBody('job')
+      .replace('"smsType": 0', '"smsType": 1e309')
+      .replace('"callJobId": 535', '"callJobId": 000535');
+    const result = readCallback(body);
+    // Leading zeros are not JSON: refused with a clear error rather than guessed at.
+    expect(result.ok).toBe(false);
+    const numbers = readCallback(vendorBody('job').replace('"smsType": 0', '"smsType": 1e309'));
+    expect(numbers.ok).toBe(true);
+    if (!numbers.ok) return;
+    const job = numbers.records[0] as { smsType?: number; unreadable?: Record<string, unknown> };
+    expect(job.smsType).toBeUndefined();
+    expect(job.unreadable).toEqual({ 'data.data.smsType': '1e309' });
+  });
+});
