@@ -3,6 +3,7 @@
  * behind the API routes and the real consume handler driven from the queue.
  */
 import type { Server } from 'node:http';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { startApiServer } from './api-server.js';
 import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from './emulators.js';
 import { FakeByrobot, LOCAL_BYROBOT } from './fake-byrobot.js';
@@ -20,13 +21,23 @@ export interface LocalStackOptions {
   readonly secretPath?: string;
   readonly allowedIps?: readonly string[];
   readonly visibilityTimeoutSeconds?: number;
+  /** Test hook: where ingest sends SQS requests (a fault-injecting proxy). */
+  readonly ingestSqsEndpoint?: string;
+  /** Test hook: wraps the real consume handler (to fail chosen records). */
+  readonly wrapConsume?: (handler: SqsHandler) => SqsHandler;
+  /** Consumer pollers (Lambda's concurrency). @default 2 */
+  readonly consumers?: number;
 }
+
+type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
 export interface LocalStack {
   readonly url: string;
   readonly emulators: Emulators;
   readonly resources: LocalResources;
   readonly byrobot: FakeByrobot;
+  /** What the consumer driver has seen: batches, messages, reported failures. */
+  readonly consumer: SqsDriver['stats'];
   stop(): Promise<void>;
 }
 
@@ -70,14 +81,15 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     });
     // The real handlers read their configuration from the environment at import, as on Lambda.
     Object.assign(process.env, handlerEnvironment(emulators, resources));
+    if (options.ingestSqsEndpoint) process.env.AWS_ENDPOINT_URL_SQS = options.ingestSqsEndpoint;
     const { handler: ingest } = await import('../functions/ingest.js');
     const { handler: consume } = await import('../functions/consume.js');
     await byrobot.start(options.byrobotPort ?? 0);
     driver = startSqsDriver({
       sqs: clients.sqs,
       queueUrl: resources.queueUrl,
-      handler: consume,
-      concurrency: 2,
+      handler: options.wrapConsume ? options.wrapConsume(consume) : consume,
+      concurrency: options.consumers ?? 2,
     });
     server = await startApiServer({
       port: options.port,
@@ -91,6 +103,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       emulators,
       resources,
       byrobot,
+      consumer: driver.stats,
       async stop() {
         await new Promise<void>((resolve) => server?.close(() => resolve()) ?? resolve());
         await driver?.stop();

@@ -64,7 +64,7 @@ const main = async (): Promise<void> => {
       : {}),
   });
   if (tty) process.stderr.write('\n');
-  const { ackedByKey: _acked, dropped: _dropped, ...printable } = summary;
+  const { ackedByKey: _acked, dropped: _dropped, phones: _phones, ...printable } = summary;
   if (values.json) {
     console.log(JSON.stringify(printable));
     return;

@@ -57,11 +57,9 @@ export const generateCallbacks = (random: Random, options: GenerateOptions): Gen
   const out: Generated[] = [];
   const outboundIds: number[] = [];
   let nextId = options.idBase;
-  const jobIds = [
-    (options.idBase % 100_000) + 1,
-    (options.idBase % 100_000) + 2,
-    (options.idBase % 100_000) + 3,
-  ];
+  // Job ids follow the run's id range, so runs with different seeds never share a job.
+  const jobBase = Math.floor(options.idBase / 1000);
+  const jobIds = [jobBase + 1, jobBase + 2, jobBase + 3];
   while (out.length < options.count) {
     const roll = random.next();
     const companyId = Number(options.companyId);

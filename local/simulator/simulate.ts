@@ -50,6 +50,8 @@ export interface SimulationSummary {
   readonly ackedPerSecond: number;
   /** Acknowledged deliveries per stored item key: what the receiver must show. */
   readonly ackedByKey: ReadonlyMap<string, number>;
+  /** Customer phone numbers the generated callbacks carry (to audit logs for leaks). */
+  readonly phones: readonly string[];
   /** What was dropped on purpose; only outbound and inbound calls are reported to 百应's list. */
   readonly dropped: readonly { readonly kind: Kind; readonly key: string }[];
 }
@@ -212,5 +214,10 @@ export const runSimulation = async (options: SimulationOptions): Promise<Simulat
     ackedPerSecond: durationMs > 0 ? (acked / durationMs) * 1000 : 0,
     ackedByKey,
     dropped: dropped.map((item) => ({ kind: item.kind, key: item.key })),
+    phones: generated.flatMap((item) => {
+      const phone = (item.data.sceneInstance as { customerTelephone?: string } | undefined)
+        ?.customerTelephone;
+      return phone ? [phone] : [];
+    }),
   };
 };
