@@ -5,6 +5,20 @@ import { type ClaimStore, claimKey } from './claim-check.js';
 
 export type Enqueuer = (meta: ReceiveMeta, body: string) => Promise<{ messageId: string; claimed: boolean }>;
 
+/**
+ * SQS accepts only #x9 #xA #xD #x20–#xD7FF #xE000–#xFFFD (and, on AWS though not in every
+ * emulator, #x10000–#x10FFFF) in a message; anything else makes it refuse the message, and 百应
+ * would retry forever. JSON.stringify escapes control characters and lone surrogates; we also
+ * escape U+FFFE/U+FFFF and astral characters (emoji in a customer's name) as `\uXXXX` pairs.
+ * They only occur inside JSON strings here, so the JSON parses back to the identical body;
+ * Chinese text (BMP) is left as it is, so messages do not grow.
+ */
+export const sqsSafeJson = (value: unknown): string =>
+  JSON.stringify(value).replace(
+    /[\uD800-\uDFFF\uFFFE\uFFFF]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16)}`,
+  );
+
 export const createEnqueuer = (options: {
   sqs: Pick<SQSClient, 'send'>;
   queueUrl: string;
@@ -14,14 +28,14 @@ export const createEnqueuer = (options: {
 }): Enqueuer => {
   const send = async (message: QueueMessage): Promise<string> => {
     const result = await options.sqs.send(
-      new SendMessageCommand({ QueueUrl: options.queueUrl, MessageBody: JSON.stringify(message) }),
+      new SendMessageCommand({ QueueUrl: options.queueUrl, MessageBody: sqsSafeJson(message) }),
     );
     if (!result.MessageId) throw new Error('SQS accepted no message id');
     return result.MessageId;
   };
   return async (meta, body) => {
     const inline: QueueMessage = { v: MESSAGE_VERSION, meta, body };
-    if (Buffer.byteLength(JSON.stringify(inline), 'utf8') <= options.maxMessageBytes) {
+    if (Buffer.byteLength(sqsSafeJson(inline), 'utf8') <= options.maxMessageBytes) {
       return { messageId: await send(inline), claimed: false };
     }
     const claim = await options.claims.put(claimKey(meta.receivedAt, meta.requestId), body);

@@ -1,14 +1,24 @@
 /**
  * Makes a normalized value safe to store as a DynamoDB map: DynamoDB allows 32 levels of
  * nesting, and 百应's JSON-in-string fields can nest deeper. Deeper subtrees are stored as their
- * JSON text (`{ "json": "…" }`) so nothing is lost and the write cannot fail on depth.
+ * JSON text (`{ "json": "…" }`), and numbers DynamoDB cannot hold as their text, so nothing is
+ * lost and the write cannot fail on shape.
  */
 const MAX_DEPTH = 24;
 
+/** DynamoDB numbers hold magnitudes from 1e-130 to 9.99…e125; others are kept as their text. */
+const fitsDynamoNumber = (n: number): boolean => {
+  const magnitude = Math.abs(n);
+  return Number.isFinite(n) && (magnitude === 0 || (magnitude >= 1e-130 && magnitude < 1e126));
+};
+
 export const storable = (value: unknown, depth = 0): unknown => {
+  if (typeof value === 'number') return fitsDynamoNumber(value) ? value : String(value);
   if (value === null || typeof value !== 'object') return value;
   if (depth >= MAX_DEPTH) return { json: JSON.stringify(value) };
   if (Array.isArray(value)) return value.map((item) => storable(item, depth + 1));
+  // DynamoDB map keys cannot be empty: such an object is kept whole as its JSON text.
+  if (Object.hasOwn(value, '')) return { json: JSON.stringify(value) };
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
     if (inner !== undefined) out[key] = storable(inner, depth + 1);

@@ -5,6 +5,7 @@
 import fc from 'fast-check';
 import { readCallback } from '../../../functions/commons/contract/index.js';
 import type { CallRecord } from '../../../functions/commons/contract/types.js';
+import { editedExample, mutatedExample } from '../../support/arbitraries.js';
 import { vendorObject } from '../../support/vendor.js';
 
 const ERROR_CODES = ['NOT_JSON', 'NOT_ENVELOPE', 'UNKNOWN_DATA_TYPE', 'INVALID_RECORD'];
@@ -20,31 +21,6 @@ const expectAnswer = (body: string) => {
   }
   return result;
 };
-
-/** Replaces one value somewhere in a vendor example with arbitrary JSON. */
-const mutatedExample = fc
-  .tuple(fc.constantFrom('outbound', 'inbound', 'job', 'manualIntent' as const), fc.nat(), fc.jsonValue())
-  .map(([example, pick, replacement]) => {
-    const body = vendorObject(example);
-    const slots: [Record<string, unknown> | unknown[], string | number][] = [];
-    const walk = (node: unknown) => {
-      if (Array.isArray(node))
-        node.forEach((child, i) => {
-          slots.push([node, i]);
-          walk(child);
-        });
-      else if (node !== null && typeof node === 'object') {
-        for (const [key, child] of Object.entries(node)) {
-          slots.push([node as Record<string, unknown>, key]);
-          walk(child);
-        }
-      }
-    };
-    walk(body);
-    const [holder, key] = slots[pick % slots.length] as [Record<string | number, unknown>, string | number];
-    holder[key] = replacement;
-    return JSON.stringify(body);
-  });
 
 describe('the reader never throws', () => {
   test('arbitrary strings', () => {
@@ -76,6 +52,13 @@ describe('the reader never throws', () => {
     fc.assert(
       fc.property(mutatedExample, (body) => void expectAnswer(body)),
       { numRuns: 1000 },
+    );
+  });
+
+  test('text edits JSON.stringify never makes (leading zeros, 1e309, duplicate keys, __proto__)', () => {
+    fc.assert(
+      fc.property(editedExample, (body) => void expectAnswer(body)),
+      { numRuns: 300 },
     );
   });
 

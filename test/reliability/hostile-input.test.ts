@@ -1,0 +1,80 @@
+/**
+ * Hostile input through ingest and consume (DynamoDB Local + SQS emulator): random bytes, wrong
+ * encodings, mutated vendor examples, prototype-pollution keys, 1e309, ids with leading zeros.
+ * No crash; every body is stored, quarantined or rejected with a clear error — and a rejected
+ * body is still kept in quarantine. Prints the count of each.
+ */
+
+import type { SQSEvent } from 'aws-lambda';
+import fc from 'fast-check';
+import { hostileRequest } from '../support/arbitraries.js';
+import {
+  apiEvent,
+  drainQueue,
+  type LocalEnv,
+  startLocalEnv,
+  wireConsume,
+  wireIngest,
+} from '../support/local-env.js';
+
+const RUNS = process.env.RELIABILITY === 'full' ? 3000 : 400;
+
+let env: LocalEnv;
+beforeAll(async () => {
+  env = await startLocalEnv({ prefix: 'hostile' });
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+test(`${RUNS} hostile bodies: each stored, quarantined or rejected with a clear error`, async () => {
+  const ingest = wireIngest(env);
+  const consume = wireConsume(env);
+  const replies: Record<number, number> = {};
+  const errors = new Set<string>();
+  const samples = fc.sample(hostileRequest, { numRuns: RUNS, seed: 20261126 });
+  for (const [index, request] of samples.entries()) {
+    const event = apiEvent('', { contentType: request.contentType, requestId: `hostile-${index}` });
+    event.body = request.body.toString('base64');
+    event.isBase64Encoded = true;
+    const reply = await ingest.handler(event);
+    replies[reply.statusCode] = (replies[reply.statusCode] ?? 0) + 1;
+    if (reply.statusCode !== 200) {
+      const parsed = JSON.parse(reply.body) as { error: string; message: string };
+      expect(parsed.message.length).toBeGreaterThan(10);
+      errors.add(parsed.error);
+    } else {
+      expect(reply.body).toBe('success');
+    }
+  }
+  // Nothing but accept (200) or a clear refusal (400): never a 5xx, never a crash.
+  expect(Object.keys(replies).sort()).toEqual(expect.arrayContaining(['200', '400']));
+  expect((replies[200] ?? 0) + (replies[400] ?? 0)).toBe(RUNS);
+
+  for (const event of await drainQueue(env)) {
+    const response = await consume.handler(event as SQSEvent);
+    const failures = consume.logger.lines.filter((line) => line.level === 'error');
+    expect([response.batchItemFailures, failures]).toEqual([[], []]);
+  }
+  const stored = consume.logger.lines.filter((line) => line.message === 'callback stored').length;
+  const quarantinedRejected = consume.counter.total('CallbacksQuarantined', { Reason: 'REJECTED_BY_INGEST' });
+  const quarantinedByContract = consume.counter.total('CallbacksQuarantined') - quarantinedRejected;
+  expect(consume.counter.total('CallbacksQuarantined', { Reason: 'READER_FAILURE' })).toBe(0);
+  // Every accepted body was stored or quarantined; every rejected one was kept in quarantine.
+  expect(stored + quarantinedByContract).toBe(replies[200]);
+  const notKept = ingest.logger.lines
+    .filter((line) => line.level === 'error')
+    .map((line) => String((line.extra as { error?: unknown } | undefined)?.error));
+  expect([quarantinedRejected, notKept.slice(0, 3)]).toEqual([replies[400], []]);
+  expect(stored).toBeGreaterThan(0);
+  expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+  const logs = `${ingest.logger.text()}\n${consume.logger.text()}`;
+  expect(logs).not.toMatch(/(?<!\d)1[3-9]\d{9}(?!\d)/);
+  // Field paths may be named in error messages; a raw body would show its JSON keys quoted.
+  expect(logs).not.toMatch(/\\?"sceneInstance\\?":|\\?"phoneLogs\\?":|oss-cn-hangzhou/);
+  console.log(
+    `hostile input: ${RUNS} bodies → stored ${stored}, quarantined ${quarantinedByContract} (unreadable as 百应 records), ` +
+      `rejected ${replies[400] ?? 0} with 400 (${[...errors].sort().join(', ')}; all kept in quarantine)`,
+  );
+});
