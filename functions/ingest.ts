@@ -4,6 +4,7 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as v from 'valibot';
+import { SecretStore } from './commons/byrobot/secret.js';
 import { ConfigError, positiveInteger, readConfig, requiredString } from './commons/config.js';
 import { QUEUE } from './commons/definitions.js';
 import { SIGNATURE_MODES } from './commons/ingest/callback-signature.js';
@@ -34,14 +35,18 @@ if (config.CALLBACK_SIGNATURE !== 'off' && !config.BYROBOT_SECRET_ID) {
   );
 }
 
-/** Loaded only when signatures are checked, so the default path never imports Secrets Manager. */
-const credentials = async () => {
-  const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
-  const { SecretStore } = await import('./commons/byrobot/secret.js');
-  secretStore ??= new SecretStore(new SecretsManagerClient({}), config.BYROBOT_SECRET_ID as string);
-  return secretStore.get();
-};
-let secretStore: import('./commons/byrobot/secret.js').SecretStore | undefined;
+/**
+ * The Secrets Manager client is loaded only when signatures are checked; it comes from the
+ * Lambda runtime (not bundled), so the default path never loads it at all.
+ */
+const secrets = new SecretStore(async () => {
+  const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+  secretsManager ??= new SecretsManagerClient({});
+  return (await secretsManager.send(new GetSecretValueCommand({ SecretId: config.BYROBOT_SECRET_ID })))
+    .SecretString;
+});
+let secretsManager: import('@aws-sdk/client-secrets-manager').SecretsManagerClient | undefined;
+const credentials = () => secrets.get();
 
 export const handler = createIngestHandler({
   enqueue: createEnqueuer({

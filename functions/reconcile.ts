@@ -3,7 +3,7 @@
  * Credentials and company ids come from the Secrets Manager secret (read once, cached).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
@@ -34,7 +34,12 @@ const config = readConfig(
   }),
 );
 
-const secrets = new SecretStore(new SecretsManagerClient({}), config.BYROBOT_SECRET_ID);
+const secretsManager = new SecretsManagerClient({});
+const secrets = new SecretStore(
+  async () =>
+    (await secretsManager.send(new GetSecretValueCommand({ SecretId: config.BYROBOT_SECRET_ID })))
+      .SecretString,
+);
 const logger = createLogger('reconcile');
 const deps = {
   client: new ByrobotClient({

@@ -399,18 +399,20 @@ describe('callback signature mode', () => {
     const enforced = synth({ callbackSignature: 'enforce', signatureMaxAgeSeconds: '300' });
     const fns = Object.entries(enforced.findResources('AWS::Lambda::Function') as Record<string, Resource>);
     const ingest = fns.find(([id]) => id.includes('PipelineIngest'))?.[1];
-    expect(
-      (ingest?.Properties.Environment as { Variables: Record<string, unknown> }).Variables,
-    ).toMatchObject({
+    const environment = ingest?.Properties.Environment as { Variables: Record<string, unknown> } | undefined;
+    expect(environment?.Variables).toMatchObject({
       CALLBACK_SIGNATURE: 'enforce',
       SIGNATURE_MAX_AGE_SECONDS: '300',
       BYROBOT_SECRET_ID: { Ref: expect.stringContaining('ReconcilerSecret') },
     });
     const policies = Object.entries(enforced.findResources('AWS::IAM::Policy') as Record<string, Resource>);
     const ingestPolicy = policies.find(([id]) => id.includes('PipelineIngestRole'))?.[1];
-    const secretStatement = (
-      ingestPolicy?.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }
-    ).Statement.find((s) => JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'));
+    const document = ingestPolicy?.Properties.PolicyDocument as
+      | { Statement: { Action: unknown; Resource: unknown }[] }
+      | undefined;
+    const secretStatement = document?.Statement.find((s) =>
+      JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'),
+    );
     expect(secretStatement?.Resource).toEqual({ Ref: expect.stringContaining('ReconcilerSecret') });
   });
 

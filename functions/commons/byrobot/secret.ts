@@ -3,7 +3,6 @@
  * `{"appKey":"…","appSecret":"…","companyIds":[123,456]}`. Read once per cold start and cached;
  * reloaded when 百应 answers 401 (the secret may have been rotated).
  */
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as v from 'valibot';
 import type { CredentialsSource } from './client.js';
 import type { Credentials } from './sign.js';
@@ -48,13 +47,14 @@ export const parseSecret = (text: string | undefined): ByrobotSecret => {
   return result.output;
 };
 
+/**
+ * Holds the parsed secret. It is given a function that reads the secret's text, so this module
+ * needs no SDK import: ingest loads the Secrets Manager client only when signatures are checked.
+ */
 export class SecretStore implements CredentialsSource {
   private cached: Promise<ByrobotSecret> | undefined;
 
-  constructor(
-    private readonly client: Pick<SecretsManagerClient, 'send'>,
-    private readonly secretId: string,
-  ) {}
+  constructor(private readonly readSecret: () => Promise<string | undefined>) {}
 
   secret(): Promise<ByrobotSecret> {
     this.cached ??= this.load();
@@ -72,8 +72,7 @@ export class SecretStore implements CredentialsSource {
 
   private async load(): Promise<ByrobotSecret> {
     try {
-      const result = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }));
-      return parseSecret(result.SecretString);
+      return parseSecret(await this.readSecret());
     } catch (error) {
       this.cached = undefined;
       throw error;

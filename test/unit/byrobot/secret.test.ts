@@ -4,6 +4,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { parseSecret, SecretError, SecretStore } from '../../../functions/commons/byrobot/secret.js';
 
 const secrets = mockClient(SecretsManagerClient);
+/** Wired as the reconcile handler wires it. */
+const storeFor = (secretId: string) => {
+  const client = new SecretsManagerClient({ region: 'us-east-1' });
+  return new SecretStore(
+    async () => (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString,
+  );
+};
 beforeEach(() => secrets.reset());
 
 describe('the 百应 secret', () => {
@@ -12,7 +19,7 @@ describe('the 百应 secret', () => {
       .on(GetSecretValueCommand)
       .resolvesOnce({ SecretString: '{"appKey":"k","appSecret":"s1","companyIds":[12,"34"]}' })
       .resolvesOnce({ SecretString: '{"appKey":"k","appSecret":"s2","companyIds":[12]}' });
-    const store = new SecretStore(new SecretsManagerClient({ region: 'us-east-1' }), 'arn:secret');
+    const store = storeFor('arn:secret');
     expect(await store.secret()).toEqual({ appKey: 'k', appSecret: 's1', companyIds: ['12', '34'] });
     await store.get();
     await store.get();
@@ -27,7 +34,7 @@ describe('the 百应 secret', () => {
       .on(GetSecretValueCommand)
       .rejectsOnce(new Error('ThrottlingException'))
       .resolves({ SecretString: '{"appKey":"k","appSecret":"s","companyIds":[1]}' });
-    const store = new SecretStore(new SecretsManagerClient({ region: 'us-east-1' }), 'id');
+    const store = storeFor('id');
     await expect(store.get()).rejects.toThrow('ThrottlingException');
     await expect(store.get()).resolves.toMatchObject({ appKey: 'k' });
   });
