@@ -4,44 +4,36 @@
  */
 import * as v from 'valibot';
 import { type ContractError, contractError, describeValue } from './errors.js';
-import { type JsonValue, LosslessNumber, parseEmbeddedJson, parseJson } from './json.js';
+import { parseJson } from './json.js';
 import { Warnings } from './warnings.js';
 
 /**
  * The envelope `{code, data:{dataType, data}, resultMsg, errorStackTrace}`. `code` arrives as
  * 200 or "200"; the inner `data` is checked to be an object here and read by the record schemas.
  */
+/** lossless-json's number class, recognised by its marker so this module never loads the library. */
+interface ExactNumber {
+  readonly isLosslessNumber: true;
+  readonly value: string;
+}
+const isExactNumber = (value: unknown): value is ExactNumber =>
+  value !== null && typeof value === 'object' && (value as Partial<ExactNumber>).isLosslessNumber === true;
+
 const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof LosslessNumber);
+  value !== null && typeof value === 'object' && !Array.isArray(value) && !isExactNumber(value);
 
 const plainObject = v.custom<Record<string, unknown>>((value) => isObject(value));
 
 export const envelope = v.pipe(
   plainObject,
   v.looseObject({
-    code: v.optional(v.union([v.number(), v.string(), v.instance(LosslessNumber)])),
+    code: v.optional(v.union([v.number(), v.string(), v.custom<ExactNumber>(isExactNumber)])),
     data: v.pipe(
       plainObject,
       v.looseObject({
         dataType: v.pipe(v.string('a dataType string'), v.trim(), v.nonEmpty('a non-empty dataType')),
-        data: v.union([
-          v.record(v.string(), v.unknown()),
-          v.pipe(
-            v.string(),
-            v.rawTransform(({ dataset, addIssue, NEVER }) => {
-              try {
-                const parsed = parseEmbeddedJson(dataset.value);
-                if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-                  return { embeddedJson: parsed as Record<string, unknown> };
-                }
-              } catch {
-                // reported below
-              }
-              addIssue({ message: 'an object (or a string holding one)' });
-              return NEVER;
-            }),
-          ),
-        ]),
+        // An object, or (drift) a string holding one: checkEnvelope parses it with the caller's parser.
+        data: v.union([v.record(v.string(), v.unknown()), v.string()]),
       }),
     ),
     resultMsg: v.optional(v.unknown()),
@@ -74,8 +66,12 @@ const EXPECTED_AT: Readonly<Record<string, string>> = {
 };
 
 /** Checks an already parsed value against the envelope; names the first failing path. */
-export const checkEnvelope = (parsed: unknown, warnings: Warnings): EnvelopeResult => {
-  const value = unwrapDoubleEncoded(parsed, warnings);
+export const checkEnvelope = (
+  parsed: unknown,
+  warnings: Warnings,
+  parseEmbedded: (text: string) => unknown = JSON.parse,
+): EnvelopeResult => {
+  const value = unwrapDoubleEncoded(parsed, warnings, parseEmbedded);
   const result = v.safeParse(envelope, value);
   if (!result.success) {
     const path = result.issues[0].path?.map((item) => String(item.key)) ?? [];
@@ -87,14 +83,26 @@ export const checkEnvelope = (parsed: unknown, warnings: Warnings): EnvelopeResu
   }
   const { code, data } = result.output;
   let inner: Record<string, unknown>;
-  if ('embeddedJson' in data.data && isObject(data.data.embeddedJson)) {
-    inner = data.data.embeddedJson;
+  if (typeof data.data === 'string') {
+    const embedded = parseObject(data.data, parseEmbedded);
+    if (!embedded) {
+      return {
+        ok: false,
+        error: contractError(
+          'NOT_ENVELOPE',
+          ['data', 'data'],
+          EXPECTED_AT['data.data'] as string,
+          describeValue(data.data),
+        ),
+        warnings,
+      };
+    }
+    inner = embedded;
     warnings.add(['data', 'data'], 'json-as-string', 'inner data sent as a JSON string');
   } else {
     inner = data.data;
   }
-  const codeText =
-    code === undefined ? null : code instanceof LosslessNumber ? code.value : String(code).trim();
+  const codeText = code === undefined ? null : isExactNumber(code) ? code.value : String(code).trim();
   if (codeText === null) warnings.add(['code'], 'missing', 'envelope has no code');
   else if (codeText !== '200')
     warnings.add(['code'], 'unexpected-code', `envelope code is ${codeText}, not 200`);
@@ -106,21 +114,34 @@ export const checkEnvelope = (parsed: unknown, warnings: Warnings): EnvelopeResu
  * Some senders configured for text/plain encode the envelope twice: the body is a JSON string
  * whose content is the envelope. Read through it, with a warning.
  */
-const unwrapDoubleEncoded = (value: unknown, warnings: Warnings): unknown => {
+const unwrapDoubleEncoded = (
+  value: unknown,
+  warnings: Warnings,
+  parse: (text: string) => unknown,
+): unknown => {
   if (typeof value !== 'string' || !value.trimStart().startsWith('{')) return value;
+  const inner = parseObject(value, parse);
+  if (!inner) return value;
+  warnings.add([], 'double-encoded', 'body is a JSON string holding the envelope');
+  return inner;
+};
+
+const parseObject = (text: string, parse: (text: string) => unknown): Record<string, unknown> | undefined => {
   try {
-    const inner = parseEmbeddedJson(value);
-    warnings.add([], 'double-encoded', 'body is a JSON string holding the envelope');
-    return inner;
+    const parsed = parse(text);
+    return isObject(parsed) ? parsed : undefined;
   } catch {
-    return value;
+    return undefined;
   }
 };
 
-/** Parses a raw body and checks its envelope. Never throws. */
-export const readEnvelope = (body: string, options: { exactNumbers: boolean }): EnvelopeResult => {
+/**
+ * Parses a raw body with the platform parser and checks its envelope (what ingest needs: it
+ * forwards the body untouched, so number precision does not matter here). Never throws.
+ */
+export const readEnvelope = (body: string): EnvelopeResult => {
   const warnings = new Warnings();
-  const parsed = parseJson(body, warnings, options);
+  const parsed = parseJson(body, warnings, { parse: JSON.parse });
   if (!parsed.ok) return { ok: false, error: parsed.error, warnings };
-  return checkEnvelope(parsed.value as JsonValue, warnings);
+  return checkEnvelope(parsed.value, warnings);
 };

@@ -7,7 +7,7 @@
  * because the examples are what 百应 actually serializes.
  */
 import * as v from 'valibot';
-import { LosslessNumber } from './json.js';
+import { LosslessNumber } from './lossless.js';
 import { beijingIsoFromEpochMs, beijingIsoFromWallClock, isoFromGmtText, WALL_CLOCK } from './time.js';
 
 export interface Drift {

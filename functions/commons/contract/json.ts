@@ -1,23 +1,10 @@
-import { isSafeNumber, LosslessNumber, parse } from 'lossless-json';
+/**
+ * Reading a body as JSON, whatever parser is used: the tolerated repairs (BOM, trailing commas),
+ * a nesting limit checked before parsing, and errors that never quote the body.
+ */
 import { maskDigitsIn } from '../mask.js';
 import { type ContractError, contractError } from './errors.js';
 import type { Warnings } from './warnings.js';
-
-export { LosslessNumber };
-
-export type JsonValue = null | boolean | number | string | LosslessNumber | JsonValue[] | JsonObject;
-export interface JsonObject {
-  [key: string]: JsonValue;
-}
-
-/**
- * Numbers that a JS number cannot hold exactly (64-bit ids above 2^53, 1e309) stay as
- * LosslessNumber carrying their original digits; everything else becomes a plain number.
- */
-const parseNumber = (text: string): number | LosslessNumber =>
-  isSafeNumber(text) ? Number(text) : new LosslessNumber(text);
-
-const parseLossless = (text: string): JsonValue => parse(text, null, parseNumber) as JsonValue;
 
 /**
  * Removes a comma that directly precedes `}` or `]` outside string literals: the vendor's own
@@ -67,20 +54,21 @@ export const nestingDepth = (text: string): number => {
   return deepest;
 };
 
-export type JsonResult = { ok: true; value: JsonValue } | { ok: false; error: ContractError };
+export type JsonResult = { ok: true; value: unknown } | { ok: false; error: ContractError };
 
 export interface ParseOptions {
-  /**
-   * Keep every digit of numbers a JS number cannot hold (the consumer, which stores ids).
-   * The ingest handler only routes the body and forwards it unchanged, so it uses the faster
-   * platform parser.
-   */
-  readonly exactNumbers: boolean;
+  /** The parser: `JSON.parse` for ingest, which only routes the body; the exact one for consume. */
+  readonly parse: (text: string) => unknown;
+  /** When `parse` refuses a body the platform parser accepts (duplicate keys), use it, with a warning. */
+  readonly lenientFallback?: boolean;
 }
 
-const tryParse = (text: string, exactNumbers: boolean): { value: JsonValue } | { error: unknown } => {
+const tryParse = (
+  text: string,
+  parse: (text: string) => unknown,
+): { value: unknown } | { error: unknown } => {
   try {
-    return { value: exactNumbers ? parseLossless(text) : (JSON.parse(text) as JsonValue) };
+    return { value: parse(text) };
   } catch (error) {
     return { error };
   }
@@ -118,18 +106,18 @@ export const parseJson = (text: string, warnings: Warnings, options: ParseOption
       ),
     };
   }
-  const first = tryParse(body, options.exactNumbers);
+  const first = tryParse(body, options.parse);
   if ('value' in first) return { ok: true, value: first.value };
   const repaired = removeTrailingCommas(body);
   if (repaired !== body) {
-    const second = tryParse(repaired, options.exactNumbers);
+    const second = tryParse(repaired, options.parse);
     if ('value' in second) {
       warnings.add([], 'trailing-comma', 'body has a trailing comma before } or ]; parsed without it');
       return { ok: true, value: second.value };
     }
   }
-  if (options.exactNumbers) {
-    const lenient = tryParse(repaired, false);
+  if (options.lenientFallback) {
+    const lenient = tryParse(repaired, JSON.parse);
     if ('value' in lenient) {
       warnings.add(
         [],
@@ -144,28 +132,3 @@ export const parseJson = (text: string, warnings: Warnings, options: ParseOption
     error: contractError('NOT_JSON', [], 'a JSON body', `text that is not JSON (${reasonOf(first.error)})`),
   };
 };
-
-/**
- * Turns a parsed value into plain data for storage: numbers too large for a JS number keep
- * their exact digits as strings. Keys such as `__proto__` stay own data properties.
- */
-export const toPlain = (value: unknown): unknown => {
-  if (value instanceof LosslessNumber) return value.value;
-  if (Array.isArray(value)) return value.map(toPlain);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) {
-      Object.defineProperty(out, key, {
-        value: toPlain(inner),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    }
-    return out;
-  }
-  return value;
-};
-
-/** Parses JSON held inside a string field; throws on text that is not JSON (the codec catches it). */
-export const parseEmbeddedJson = (text: string): unknown => toPlain(parseLossless(text));

@@ -6,6 +6,7 @@ import * as v from 'valibot';
 import { checkEnvelope, type EnvelopeInfo } from './envelope.js';
 import { type ContractError, contractError, describeValue } from './errors.js';
 import { parseJson } from './json.js';
+import { parseEmbeddedJson, parseLossless } from './lossless.js';
 import { normalizeInbound, normalizeOutbound } from './normalize-call.js';
 import { normalizeJob } from './normalize-job.js';
 import { normalizeManualIntent } from './normalize-manual-intent.js';
@@ -113,9 +114,9 @@ const normalize = (
 export const readCallback = (body: string): ReadResult => {
   const warnings = new Warnings();
   try {
-    const parsed = parseJson(body, warnings, { exactNumbers: true });
+    const parsed = parseJson(body, warnings, { parse: parseLossless, lenientFallback: true });
     if (!parsed.ok) return { ok: false, error: parsed.error, warnings: warnings.list };
-    const checked = checkEnvelope(parsed.value, warnings);
+    const checked = checkEnvelope(parsed.value, warnings, parseEmbeddedJson);
     if (!checked.ok) return { ok: false, error: checked.error, warnings: warnings.list };
     const outcome = normalize(checked.envelope, new ReadContext(warnings, INNER));
     if ('error' in outcome) return { ok: false, error: outcome.error, warnings: warnings.list };

@@ -1,7 +1,7 @@
 import type * as v from 'valibot';
 import { type Coded, lookup } from './enums.js';
 import type { Drift, JsonText } from './fields.js';
-import { toPlain } from './json.js';
+import { toPlain } from './lossless.js';
 import { formatPath, type Path, type Warnings } from './warnings.js';
 
 interface AnyRead<T> {

@@ -20,7 +20,7 @@ import {
   timeOfDay,
   wallClock,
 } from './fields.js';
-import { parseEmbeddedJson } from './json.js';
+import { parseEmbeddedJson } from './lossless.js';
 
 const embedded = jsonText(parseEmbeddedJson);
 

@@ -66,7 +66,7 @@ export const createIngestHandler = (deps: IngestDeps) => {
       return replyError(400, 'UNREADABLE_BODY', decoded.reason);
     }
 
-    const checked = readEnvelope(decoded.text, { exactNumbers: false });
+    const checked = readEnvelope(decoded.text);
     if (!checked.ok) {
       const kept = await keepRejected(meta, decoded.text, checked.error.message);
       deps.counter.count('CallbacksRejected');

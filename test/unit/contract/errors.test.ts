@@ -121,7 +121,7 @@ describe('bodies that are not a 百应 callback get a typed error naming the pat
 describe('readEnvelope (what ingest uses)', () => {
   test('routes every vendor example by dataType without reading records', () => {
     const dataTypes = (['outbound', 'job', 'manualIntent', 'inbound'] as const).map((example) => {
-      const result = readEnvelope(vendorBody(example), { exactNumbers: false });
+      const result = readEnvelope(vendorBody(example));
       return result.ok ? result.envelope.dataType : result.error.message;
     });
     expect(dataTypes).toEqual([
@@ -133,9 +133,7 @@ describe('readEnvelope (what ingest uses)', () => {
   });
 
   test('accepts an unknown dataType (consume decides what to do with it)', () => {
-    const result = readEnvelope('{"code":"200","data":{"dataType":"NEW_KIND","data":{"x":1}}}', {
-      exactNumbers: false,
-    });
+    const result = readEnvelope('{"code":"200","data":{"dataType":"NEW_KIND","data":{"x":1}}}');
     expect(result.ok && result.envelope).toEqual({ dataType: 'NEW_KIND', code: '200', data: { x: 1 } });
   });
 
@@ -161,7 +159,7 @@ describe('hostile shapes get a clear error, never a crash', () => {
       expected: 'JSON nested at most 64 levels deep',
       received: 'nesting 100000 levels deep',
     });
-    expect(readEnvelope(body, { exactNumbers: false }).ok).toBe(false);
+    expect(readEnvelope(body).ok).toBe(false);
   });
 
   test('brackets inside strings do not count as nesting', () => {
