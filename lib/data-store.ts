@@ -32,7 +32,8 @@ const tableFrom = (scope: Construct, definition: TableDefinition): dynamodb.Tabl
       indexName: index.name,
       partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.ALL,
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: index.projection.filter((attribute) => attribute !== definition.partitionKey),
     })),
   });
 

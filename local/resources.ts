@@ -54,7 +54,10 @@ export const tableInput = (table: TableDefinition, name: string): CreateTableCom
         { AttributeName: index.partitionKey, KeyType: 'HASH' },
         { AttributeName: index.sortKey, KeyType: 'RANGE' },
       ],
-      Projection: { ProjectionType: 'ALL' },
+      Projection: {
+        ProjectionType: 'INCLUDE',
+        NonKeyAttributes: index.projection.filter((attribute) => attribute !== table.partitionKey),
+      },
     })),
   };
 };

@@ -12,7 +12,14 @@
  * Without `--local` it reads the deployed stack (`--stack`, or `--calls-table` etc.).
  */
 import { parseArgs } from 'node:util';
-import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandInput,
+  type BatchGetCommandOutput,
+  GetCommand,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { readQuarantine } from '../../functions/commons/consume/quarantine.js';
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
 import { BUCKET_PREFIXES } from '../../functions/commons/definitions.js';
@@ -97,7 +104,12 @@ const run = async (
         items.push(...(page.Items ?? []));
         start = page.LastEvaluatedKey;
       } while (start);
-      return items;
+      // The index holds only a few attributes (cheap writes); fetch the whole items, in index order.
+      return fullItems(
+        targets,
+        targets.callsTable,
+        items.map((item) => item.pk as string),
+      );
     }
     case 'missing': {
       const items: Row[] = [];
@@ -130,6 +142,27 @@ const run = async (
 };
 
 class UsageError extends Error {}
+
+const fullItems = async (targets: Targets, table: string, keys: readonly string[]): Promise<Row[]> => {
+  const byKey = new Map<string, Row>();
+  for (let i = 0; i < keys.length; i += 100) {
+    let request: BatchGetCommandInput['RequestItems'] | undefined = {
+      [table]: { Keys: keys.slice(i, i + 100).map((pk) => ({ pk })) },
+    };
+    while (request) {
+      const result: BatchGetCommandOutput = await targets.doc.send(
+        new BatchGetCommand({ RequestItems: request }),
+      );
+      for (const item of result.Responses?.[table] ?? []) byKey.set(item.pk as string, item);
+      const rest = result.UnprocessedKeys?.[table];
+      request = rest?.Keys?.length ? { [table]: rest } : undefined;
+    }
+  }
+  return keys.flatMap((pk) => {
+    const item = byKey.get(pk);
+    return item ? [item] : [];
+  });
+};
 
 const main = async (): Promise<void> => {
   const { values, positionals } = parseArgs({
