@@ -12,8 +12,8 @@ import { deliveryOf } from '../functions/commons/store/delivery.js';
 import { mergeJob } from '../functions/commons/store/job-store.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../local/emulators.js';
 import { createLocalResources } from '../local/resources.js';
-import { Random } from '../local/simulator/random.js';
 import { generateCallbacks } from '../local/simulator/generate.js';
+import { Random } from '../local/simulator/random.js';
 import type { Figure } from './stats.js';
 
 const COUNT = Number(process.env.BENCH_COUNT ?? 1000);
@@ -26,7 +26,9 @@ const meter = (doc: DynamoDBDocumentClient) => {
       (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
       try {
         const result = await next(args);
-        consumed.units += (result.output as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity?.CapacityUnits ?? 0;
+        consumed.units +=
+          (result.output as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity
+            ?.CapacityUnits ?? 0;
         return result;
       } catch (error) {
         // A failed conditional write is billed too; DynamoDB Local reports no units for it, so count one.
@@ -51,23 +53,43 @@ export const runConsumeThroughput = async (): Promise<ConsumeFigures> => {
   try {
     const resources = await createLocalResources(emulators, { prefix: 'bench' });
     const raw = await createLocalResources(emulators, { prefix: 'bench-raw' });
-    const client = new DynamoDBClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: emulators.dynamoEndpoint });
+    const client = new DynamoDBClient({
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      endpoint: emulators.dynamoEndpoint,
+    });
     const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
     const consumed = meter(doc);
-    const generated = generateCallbacks(new Random(3), { count: COUNT, companyId: '1', idBase: 700_000_000, around: Date.now() });
+    const generated = generateCallbacks(new Random(3), {
+      count: COUNT,
+      companyId: '1',
+      idBase: 700_000_000,
+      around: Date.now(),
+    });
     const merge = (record: NormalizedRecord, index: number) => {
-      const delivery = deliveryOf({ requestId: `bench-${index}`, receivedAt: new Date(Date.now()).toISOString(), source: 'callback' }, `archive/bench.jsonl.gz#${index}`);
+      const delivery = deliveryOf(
+        { requestId: `bench-${index}`, receivedAt: new Date(Date.now()).toISOString(), source: 'callback' },
+        `archive/bench.jsonl.gz#${index}`,
+      );
       if (record.kind === 'call') return mergeCall(doc, resources.callsTable, record, delivery);
-      if (record.kind === 'manualIntent') return mergeManualIntent(doc, resources.callsTable, record, delivery);
+      if (record.kind === 'manualIntent')
+        return mergeManualIntent(doc, resources.callsTable, record, delivery);
       return mergeJob(doc, resources.jobsTable, record, delivery);
     };
 
     // DynamoDB Local runs on the JVM: warm it up first, so neither side pays the JIT.
-    const warm = generateCallbacks(new Random(99), { count: 400, companyId: '2', idBase: 600_000_000, around: Date.now() });
+    const warm = generateCallbacks(new Random(99), {
+      count: 400,
+      companyId: '2',
+      idBase: 600_000_000,
+      around: Date.now(),
+    });
     for (const [index, item] of warm.entries()) {
       const read = readCallback(item.body);
       if (read.ok) for (const record of read.records) await merge(record, -1 - index);
-      await doc.send(new PutCommand({ TableName: raw.callsTable, Item: { pk: `warm#${index}`, body: item.body } }));
+      await doc.send(
+        new PutCommand({ TableName: raw.callsTable, Item: { pk: `warm#${index}`, body: item.body } }),
+      );
     }
     consumed.units = 0;
 
@@ -85,9 +107,14 @@ export const runConsumeThroughput = async (): Promise<ConsumeFigures> => {
     for (const item of generated) {
       const table = item.key.startsWith('job#') ? resources.jobsTable : resources.callsTable;
       const stored = (await doc.send(new GetCommand({ TableName: table, Key: { pk: item.key } }))).Item;
-      if (stored) items.push({ table: table === resources.jobsTable ? raw.jobsTable : raw.callsTable, item: stored });
+      if (stored)
+        items.push({ table: table === resources.jobsTable ? raw.jobsTable : raw.callsTable, item: stored });
     }
-    const bytes = items.reduce((sum, { item }) => sum + Buffer.byteLength(JSON.stringify(item, (_k, v) => (v instanceof Set ? [...v] : v))), 0);
+    const bytes = items.reduce(
+      (sum, { item }) =>
+        sum + Buffer.byteLength(JSON.stringify(item, (_k, v) => (v instanceof Set ? [...v] : v))),
+      0,
+    );
     consumed.units = 0;
     started = performance.now();
     for (const [index, { table, item }] of items.entries()) {

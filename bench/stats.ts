@@ -24,12 +24,15 @@ export interface Figure {
   readonly baseline: number;
   readonly unit: string;
   /** `max`: ours/baseline must stay at or below target; `min`: at or above. */
-  readonly target: { readonly kind: 'max' | 'min'; readonly ratio: number };
+  /** `max`: ours/baseline must stay at or below `ratio`; `min`: at or above; `report`: no target. */
+  readonly target: { readonly kind: 'max' | 'min' | 'report'; readonly ratio: number };
 }
 
 export const ratioLine = (figure: Figure): string => {
   const ratio = figure.ours / figure.baseline;
+  const head = `${figure.name.padEnd(44)} ours ${figure.ours.toFixed(2)} ${figure.unit} vs baseline ${figure.baseline.toFixed(2)} ${figure.unit} → ${ratio.toFixed(2)}×`;
+  if (figure.target.kind === 'report') return `${head} (reported, no target)`;
   const met = figure.target.kind === 'max' ? ratio <= figure.target.ratio : ratio >= figure.target.ratio;
   const sign = figure.target.kind === 'max' ? '≤' : '≥';
-  return `${figure.name.padEnd(44)} ours ${figure.ours.toFixed(2)} ${figure.unit} vs baseline ${figure.baseline.toFixed(2)} ${figure.unit} → ${ratio.toFixed(2)}× (target ${sign} ${figure.target.ratio}×) ${met ? 'MET' : 'MISSED'}`;
+  return `${head} (target ${sign} ${figure.target.ratio}×) ${met ? 'MET' : 'MISSED'}`;
 };

@@ -177,8 +177,9 @@ describe('tables and bucket', () => {
       expect(table.Properties.KeySchema).toEqual([
         { AttributeName: definition.partitionKey, KeyType: 'HASH' },
       ]);
-    // Indexes copy only a few slow-changing attributes, so a delivery does not rewrite them.
-    for (const index of table.Properties.GlobalSecondaryIndexes) expect(index.Projection.ProjectionType).toBe('INCLUDE');
+      // Indexes copy only a few slow-changing attributes, so a delivery does not rewrite them.
+      for (const index of table.Properties.GlobalSecondaryIndexes)
+        expect(index.Projection.ProjectionType).toBe('INCLUDE');
       expect(
         table.Properties.GlobalSecondaryIndexes.map((index: { IndexName: string; KeySchema: unknown }) => [
           index.IndexName,

@@ -1,0 +1,193 @@
+/**
+ * Measure 5 — cost per million callbacks, from the synthesized template (memory sizes, batch
+ * size), item sizes and log volume measured here, and list prices (us-east-1). Printed for a
+ * seed-size call and a 30-turn call, against the design's floor: the API request + one SQS send
+ * + amortized receive/delete + the write units of the stored item. Compares REST and HTTP API.
+ *
+ * Lambda durations cannot be measured without AWS: they are this run's in-process time plus an
+ * assumed service round trip (stated in the output), the one input that is not measured.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { readCallback } from '../functions/commons/contract/read-callback.js';
+import type { CallRecord } from '../functions/commons/contract/types.js';
+import { storable } from '../functions/commons/store/storable.js';
+import { buildApp } from '../lib/build-app.js';
+import { generateCallbacks } from '../local/simulator/generate.js';
+import { Random } from '../local/simulator/random.js';
+
+const PRICE = {
+  restApiPerMillion: 3.5,
+  httpApiPerMillion: 1.0,
+  sqsPerMillionRequests: 0.4,
+  lambdaPerGbSecond: 0.0000133334,
+  lambdaPerMillionRequests: 0.2,
+  dynamoPerMillionWriteUnits: 0.625,
+  s3PutPerThousand: 0.005,
+  s3StandardPerGbMonth: 0.023,
+  logsPerGbIngested: 0.5,
+};
+
+/** Assumed round trips inside AWS (not measurable here): SQS SendMessage, DynamoDB UpdateItem. */
+export const ASSUMED = { sqsSendMs: 15, dynamoWriteMs: 8 };
+
+export interface CostInputs {
+  /** Measured per-request in-process time of ingest (µs), SDK included. */
+  readonly ingestMicros: number;
+  /** Measured per-callback read + normalize time (µs). */
+  readonly normalizeMicros: number;
+}
+
+const callOfTurns = (turns: number): string => {
+  const [item] = generateCallbacks(new Random(5), {
+    count: 1,
+    companyId: '1',
+    idBase: 800_000_000,
+    around: Date.now(),
+  });
+  const body = JSON.parse(item?.body ?? '{}');
+  const inner = body.data.data;
+  inner.sceneInstance.finishStatus = 0;
+  inner.phoneLog.phoneLogs = Array.from({ length: turns }, (_, i) => ({
+    sceneInstanceLogId: 800_000_000 * 100 + i,
+    speaker: i % 2 === 0 ? 'AI' : 'ME',
+    content:
+      i % 2 === 0 ? '您好，这里是百应科技，请问您最近有贷款需求吗？我们的利率很低。' : '嗯，你说，利息多少？',
+    userMean: i % 2 === 0 ? '' : '询问利率',
+    startTime: i * 3000,
+    endTime: i * 3000 + 2500,
+  }));
+  return JSON.stringify(body);
+};
+
+/** Bytes of the stored item, as DynamoDB bills them (names + values; JSON is a close proxy). */
+const itemBytes = (body: string): number => {
+  const read = readCallback(body);
+  if (!read.ok) throw new Error(read.error.message);
+  const record = read.records[0] as CallRecord;
+  const item = {
+    pk: `out#${record.callId}`,
+    record: storable(record),
+    intent: record.intent.ai,
+    companyId: record.companyId,
+    companyDate: `${record.companyId}#2026-11-26`,
+    sortTime: record.startTime,
+    callJobId: record.callJobId,
+    direction: record.direction,
+    callId: record.callId,
+    state: 'RECORDED',
+    deliveries: 1,
+    deliveryIds: ['abcdefghijkl'],
+    sources: ['callback'],
+    firstReceivedAt: '2026-11-26T00:00:00.000Z',
+    lastReceivedAt: '2026-11-26T00:00:00.000Z',
+    recordVersion: '2026-11-26T00:00:00.000Z#abcdefghijkl',
+    recordArchive: 'archive/2026/11/26/00/0e0f8c1e-1f49-4a0c-9f43-8e3c0f1e2a3b.jsonl.gz#17',
+  };
+  return Buffer.byteLength(JSON.stringify(item));
+};
+
+export const costTable = (inputs: CostInputs): string[] => {
+  const template = Template.fromStack(
+    buildApp({ outdir: mkdtempSync(join(tmpdir(), 'cost-')) }).stack,
+  ).toJSON();
+  const functions = Object.entries(
+    template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>,
+  ).filter(([, resource]) => resource.Type === 'AWS::Lambda::Function');
+  const memoryOf = (fragment: string) =>
+    Number(functions.find(([id]) => id.includes(fragment))?.[1].Properties.MemorySize);
+  const batch = Number(
+    Object.values(
+      template.Resources as Record<string, { Type: string; Properties: { BatchSize?: number } }>,
+    ).find((resource) => resource.Type === 'AWS::Lambda::EventSourceMapping')?.Properties.BatchSize,
+  );
+  const ingestGb = memoryOf('PipelineIngest') / 1024;
+  const consumeGb = memoryOf('PipelineConsume') / 1024;
+  // One ingest and one consume log line per callback (typical sizes of the local stack's lines), plus Lambda's
+  // own START/END/REPORT lines: per ingest invocation, and per consume batch.
+  const logBytesPerCallback = 420 + 520 + 3 * 260 + (3 * 260) / batch;
+
+  const rows: string[] = [];
+  const line = (name: string, values: number[]) =>
+    rows.push(`${name.padEnd(34)} ${values.map((value) => `$${value.toFixed(3)}`.padStart(10)).join('')}`);
+  const cases = [
+    ['seed-size call', callOfTurns(8)],
+    ['30-turn call', callOfTurns(30)],
+  ] as const;
+  rows.push(`${'per million callbacks'.padEnd(34)}${cases.map(([name]) => name.padStart(20)).join('')}`);
+  const results = cases.map(([, body]) => {
+    const bytes = itemBytes(body);
+    const messageBytes = Buffer.byteLength(body) + 200;
+    const writeUnits = Math.ceil(bytes / 1024) + 2; // the item, plus its two small index entries on first write
+    const api = PRICE.restApiPerMillion;
+    const sqs = (Math.ceil(messageBytes / 65_536) + 2 / batch) * PRICE.sqsPerMillionRequests;
+    const dynamo = writeUnits * PRICE.dynamoPerMillionWriteUnits;
+    const ingestSeconds = (inputs.ingestMicros / 1000 + ASSUMED.sqsSendMs) / 1000;
+    const ingest = ingestSeconds * ingestGb * 1e6 * PRICE.lambdaPerGbSecond + PRICE.lambdaPerMillionRequests;
+    const consumeSeconds = (inputs.normalizeMicros / 1000 + ASSUMED.dynamoWriteMs) / 1000;
+    const consume =
+      consumeSeconds * consumeGb * 1e6 * PRICE.lambdaPerGbSecond + PRICE.lambdaPerMillionRequests / batch;
+    const gzipped = gzipSync(body).length;
+    const s3 =
+      (1e6 / batch / 1000) * PRICE.s3PutPerThousand + ((gzipped * 1e6) / 1e9) * PRICE.s3StandardPerGbMonth;
+    const logs = ((logBytesPerCallback * 1e6) / 1e9) * PRICE.logsPerGbIngested;
+    const floor = api + sqs + dynamo;
+    const total = floor + ingest + consume + s3 + logs;
+    return {
+      bytes,
+      writeUnits,
+      api,
+      sqs,
+      dynamo,
+      ingest,
+      consume,
+      s3,
+      logs,
+      floor,
+      total,
+      httpTotal: total - api + PRICE.httpApiPerMillion,
+    };
+  });
+  const pick = (key: keyof (typeof results)[number]) => results.map((result) => result[key] as number);
+  rows.push(
+    `${'stored item'.padEnd(34)}${results.map((r) => `${(r.bytes / 1024).toFixed(1)} KB, ${r.writeUnits} WRU`.padStart(20)).join('')}`,
+  );
+  line('API Gateway REST', pick('api'));
+  line('SQS (send + batched receive/delete)', pick('sqs'));
+  line('DynamoDB write units', pick('dynamo'));
+  line('ingest λ (arm64)', pick('ingest'));
+  line('consume λ (arm64)', pick('consume'));
+  line('S3 archive (PUT per batch + month)', pick('s3'));
+  line('CloudWatch Logs', pick('logs'));
+  line('total (REST API)', pick('total'));
+  line('floor (API + send + recv/del + WRU)', pick('floor'));
+  rows.push(
+    `${'ratio total / floor (target ≤ 1.25×)'.padEnd(34)}${results.map((r) => `${(r.total / r.floor).toFixed(2)}×`.padStart(20)).join('')}`,
+  );
+  line('total with an HTTP API instead', pick('httpTotal'));
+  rows.push(
+    `assumed (not measurable here): SQS send ${ASSUMED.sqsSendMs} ms, DynamoDB write ${ASSUMED.dynamoWriteMs} ms inside AWS; ` +
+      `measured: ingest ${inputs.ingestMicros.toFixed(0)} µs, normalize ${inputs.normalizeMicros.toFixed(0)} µs per callback; ` +
+      `memory ${memoryOf('PipelineIngest')} / ${memoryOf('PipelineConsume')} MB and batch ${batch} from the template`,
+  );
+  return rows;
+};
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { runIngestOverhead } = await import('./ingest-overhead.js');
+  const [, withSdk] = await runIngestOverhead();
+  const bodies = generateCallbacks(new Random(1), {
+    count: 2000,
+    companyId: '1',
+    idBase: 500_000_000,
+    around: Date.now(),
+  });
+  for (const item of bodies) readCallback(item.body);
+  const started = performance.now();
+  for (const item of bodies) readCallback(item.body);
+  const normalizeMicros = ((performance.now() - started) / bodies.length) * 1000;
+  for (const row of costTable({ ingestMicros: withSdk?.ours ?? 0, normalizeMicros })) console.log(row);
+}

@@ -1,0 +1,51 @@
+/** `npm run bench`: every measure, each printed as a ratio against a baseline measured in the same run. */
+import { runColdStart } from './cold-start.js';
+import { runConsumeThroughput } from './consume-throughput.js';
+import { costTable } from './cost.js';
+import { runEndToEnd } from './end-to-end.js';
+import { runIngestOverhead } from './ingest-overhead.js';
+import { ratioLine } from './stats.js';
+
+const section = (title: string) => console.log(`\n== ${title}`);
+
+section('1. ingest overhead');
+const ingest = await runIngestOverhead();
+for (const figure of ingest) console.log(ratioLine(figure));
+
+section('2. consume throughput and write units');
+const consume = await runConsumeThroughput();
+for (const figure of consume.figures) console.log(ratioLine(figure));
+console.log(
+  `write units per callback: ours ${consume.unitsPerCallback.toFixed(2)} vs raw PutItem ${consume.rawUnitsPerCallback.toFixed(2)} ` +
+    `(${(consume.unitsPerCallback / consume.rawUnitsPerCallback).toFixed(2)}×); average item ${(consume.averageItemBytes / 1024).toFixed(1)} KB`,
+);
+
+section('3. cold start footprint');
+const cold = await runColdStart();
+for (const figure of cold.figures) console.log(ratioLine(figure));
+console.log(
+  `bundle sizes (KB): ${Object.entries(cold.sizes)
+    .map(([name, kb]) => `${name} ${kb.toFixed(0)}`)
+    .join(', ')}`,
+);
+
+section('4. end to end');
+const e2e = await runEndToEnd();
+console.log(ratioLine(e2e.figure));
+console.log(`ack latency p50 ${e2e.p50.toFixed(1)} ms, p99 ${e2e.p99.toFixed(1)} ms`);
+
+section('5. cost per million callbacks');
+const { readCallback } = await import('../functions/commons/contract/read-callback.js');
+const { generateCallbacks } = await import('../local/simulator/generate.js');
+const { Random } = await import('../local/simulator/random.js');
+const bodies = generateCallbacks(new Random(1), {
+  count: 2000,
+  companyId: '1',
+  idBase: 500_000_000,
+  around: Date.now(),
+});
+for (const item of bodies) readCallback(item.body);
+const started = performance.now();
+for (const item of bodies) readCallback(item.body);
+const normalizeMicros = ((performance.now() - started) / bodies.length) * 1000;
+for (const row of costTable({ ingestMicros: ingest[1]?.ours ?? 0, normalizeMicros })) console.log(row);
