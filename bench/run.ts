@@ -1,7 +1,7 @@
 /** `npm run bench`: every measure, each printed as a ratio against a baseline measured in the same run. */
 import { runColdStart } from './cold-start.js';
 import { runConsumeThroughput } from './consume-throughput.js';
-import { costTable } from './cost.js';
+import { costTable, measureNormalizeMicros } from './cost.js';
 import { runEndToEnd } from './end-to-end.js';
 import { runIngestOverhead } from './ingest-overhead.js';
 import { ratioLine } from './stats.js';
@@ -35,17 +35,5 @@ console.log(ratioLine(e2e.figure));
 console.log(`ack latency p50 ${e2e.p50.toFixed(1)} ms, p99 ${e2e.p99.toFixed(1)} ms`);
 
 section('5. cost per million callbacks');
-const { readCallback } = await import('../functions/commons/contract/read-callback.js');
-const { generateCallbacks } = await import('../local/simulator/generate.js');
-const { Random } = await import('../local/simulator/random.js');
-const bodies = generateCallbacks(new Random(1), {
-  count: 2000,
-  companyId: '1',
-  idBase: 500_000_000,
-  around: Date.now(),
-});
-for (const item of bodies) readCallback(item.body);
-const started = performance.now();
-for (const item of bodies) readCallback(item.body);
-const normalizeMicros = ((performance.now() - started) / bodies.length) * 1000;
+const normalizeMicros = measureNormalizeMicros();
 for (const row of costTable({ ingestMicros: ingest[1]?.ours ?? 0, normalizeMicros })) console.log(row);

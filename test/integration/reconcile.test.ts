@@ -4,16 +4,14 @@
  */
 import type { SQSEvent } from 'aws-lambda';
 import { ByrobotClient } from '../../functions/commons/byrobot/client.js';
-import { s3ClaimStore } from '../../functions/commons/ingest/claim-check.js';
-import { createEnqueuer } from '../../functions/commons/ingest/enqueue.js';
 import { beijingWindow, runReconcile } from '../../functions/commons/reconcile/reconcile.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators.js';
 import { DETAIL_PATH, FakeByrobot, QUERY_PATH } from '../../local/fake-byrobot.js';
 import {
   apiEvent,
   drainQueue,
   getCall,
   type LocalEnv,
+  localEnqueuer,
   startLocalEnv,
   wireConsume,
   wireIngest,
@@ -43,17 +41,7 @@ const setup = (options: { appSecret?: string; maxAttempts?: number } = {}) => {
   const logger = new RecordingLogger();
   const counter = new RecordingCounter();
   const sent: string[] = [];
-  const enqueue = createEnqueuer({
-    sqs: env.clients.sqs,
-    queueUrl: env.resources.queueUrl,
-    claims: s3ClaimStore(env.resources.bucket, {
-      endpoint: env.emulators.awsEndpoint,
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-      forcePathStyle: true,
-    }),
-    maxMessageBytes: 1_000_000,
-  });
+  const enqueue = localEnqueuer(env);
   const deps = {
     client: new ByrobotClient({
       baseUrl: fake.url,

@@ -8,9 +8,6 @@ import type { SQSEvent } from 'aws-lambda';
 import { readArchive } from '../../functions/commons/consume/archive.js';
 import { archivePrefix, replayArchive } from '../../functions/commons/consume/replay.js';
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
-import { s3ClaimStore } from '../../functions/commons/ingest/claim-check.js';
-import { createEnqueuer } from '../../functions/commons/ingest/enqueue.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators.js';
 import { startSqsDriver } from '../../local/sqs-driver.js';
 import {
   apiEvent,
@@ -18,6 +15,7 @@ import {
   getCall,
   getJob,
   type LocalEnv,
+  localEnqueuer,
   queueDepth,
   startLocalEnv,
   wireConsume,
@@ -95,17 +93,7 @@ test('archived bodies replay into the same records, without counting deliveries 
 
   // Lose the item, then replay today's archive.
   await env.doc.send(new DeleteCommand({ TableName: env.resources.callsTable, Key: { pk: 'out#5001' } }));
-  const enqueue = createEnqueuer({
-    sqs: env.clients.sqs,
-    queueUrl: env.resources.queueUrl,
-    claims: s3ClaimStore(env.resources.bucket, {
-      endpoint: env.emulators.awsEndpoint,
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-      forcePathStyle: true,
-    }),
-    maxMessageBytes: 1_000_000,
-  });
+  const enqueue = localEnqueuer(env);
   const summary = await replayArchive({
     objects,
     enqueue,

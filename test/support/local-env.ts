@@ -48,6 +48,23 @@ export const startLocalEnv = async (
   };
 };
 
+/** The enqueuer ingest and the reconciler use, wired to the emulators (S3 claim checks included). */
+export const localEnqueuer = (
+  env: LocalEnv,
+  overrides: { maxMessageBytes?: number; sqs?: LocalEnv['clients']['sqs'] } = {},
+) =>
+  createEnqueuer({
+    sqs: overrides.sqs ?? env.clients.sqs,
+    queueUrl: env.resources.queueUrl,
+    claims: s3ClaimStore(env.resources.bucket, {
+      endpoint: env.emulators.awsEndpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      forcePathStyle: true,
+    }),
+    maxMessageBytes: overrides.maxMessageBytes ?? 1_000_000,
+  });
+
 export const wireIngest = (
   env: LocalEnv,
   overrides: { maxMessageBytes?: number; sqs?: LocalEnv['clients']['sqs'] } = {},
@@ -55,17 +72,7 @@ export const wireIngest = (
   const logger = new RecordingLogger();
   const counter = new RecordingCounter();
   const handler = createIngestHandler({
-    enqueue: createEnqueuer({
-      sqs: overrides.sqs ?? env.clients.sqs,
-      queueUrl: env.resources.queueUrl,
-      claims: s3ClaimStore(env.resources.bucket, {
-        endpoint: env.emulators.awsEndpoint,
-        region: LOCAL_REGION,
-        credentials: LOCAL_CREDENTIALS,
-        forcePathStyle: true,
-      }),
-      maxMessageBytes: overrides.maxMessageBytes ?? 1_000_000,
-    }),
+    enqueue: localEnqueuer(env, overrides),
     logger,
     counter,
   });
