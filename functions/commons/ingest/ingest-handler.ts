@@ -58,43 +58,44 @@ export const createIngestHandler = (deps: IngestDeps) => {
       bytes: event.body?.length ?? 0,
     };
 
-    const decoded = decodeBody(event, meta.contentType);
-    if (!decoded.ok) {
-      const kept = await keepRejected(meta, event.body ?? '', decoded.reason);
+    /** A refused request: kept for quarantine, counted, logged once, answered with a short JSON error. */
+    const reject = async (status: number, code: string, reason: string, body: string, dataType?: string) => {
+      const kept = await keepRejected({ ...meta, ...(dataType ? { dataType } : {}) }, body, reason);
       deps.counter.count('CallbacksRejected');
-      deps.logger.warn('callback rejected', { ...log, status: 400, reason: decoded.reason, kept });
-      return replyError(400, 'UNREADABLE_BODY', decoded.reason);
-    }
+      deps.logger.warn('callback rejected', { ...log, dataType, status, reason, kept });
+      return replyError(status, code, reason);
+    };
+
+    const decoded = decodeBody(event, meta.contentType);
+    if (!decoded.ok) return reject(400, 'UNREADABLE_BODY', decoded.reason, event.body ?? '');
 
     const checked = readEnvelope(decoded.text);
-    if (!checked.ok) {
-      const kept = await keepRejected(meta, decoded.text, checked.error.message);
-      deps.counter.count('CallbacksRejected');
-      deps.logger.warn('callback rejected', { ...log, status: 400, reason: checked.error.message, kept });
-      return replyError(400, checked.error.code, checked.error.message);
-    }
+    if (!checked.ok) return reject(400, checked.error.code, checked.error.message, decoded.text);
 
     const { dataType } = checked.envelope;
     const signature = deps.signature;
     if (signature && signature.mode !== 'off') {
       const verdict = await checkSignature(checked.envelope.data, now(), signature);
       deps.counter.count('CallbackSignatures', { Verdict: verdict.status });
-      if (signature.mode === 'log' || verdict.status === 'valid') {
-        if (verdict.status !== 'valid')
+      if (verdict.status !== 'valid') {
+        if (signature.mode === 'log') {
           deps.logger.warn('callback signature did not verify (log mode: accepted)', {
             ...log,
             dataType,
             verdict,
           });
-      } else if (verdict.status === 'unavailable') {
-        deps.logger.error('callback signature could not be checked', { ...log, dataType, verdict });
-        return replyError(503, 'SIGNATURE_UNAVAILABLE', 'the signature could not be checked; please retry');
-      } else {
-        const reason = `signature ${verdict.status}`;
-        const kept = await keepRejected({ ...meta, dataType }, decoded.text, reason);
-        deps.counter.count('CallbacksRejected');
-        deps.logger.warn('callback rejected', { ...log, dataType, status: 401, reason, kept });
-        return replyError(401, 'BAD_SIGNATURE', `the callback signature is ${verdict.status}`);
+        } else if (verdict.status === 'unavailable') {
+          deps.logger.error('callback signature could not be checked', { ...log, dataType, verdict });
+          return replyError(503, 'SIGNATURE_UNAVAILABLE', 'the signature could not be checked; please retry');
+        } else {
+          return reject(
+            401,
+            'BAD_SIGNATURE',
+            `the callback signature is ${verdict.status}`,
+            decoded.text,
+            dataType,
+          );
+        }
       }
     }
     try {
