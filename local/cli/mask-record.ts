@@ -7,7 +7,8 @@ import { maskPhone } from '../../functions/commons/mask.js';
 
 const PHONE_KEY = /phone|mobile|telephone|tel$|联系方式|电话|手机/i;
 const ID_KEY = /(^|[a-z])(id|Id|ID|pk)$/;
-const MOBILE = /(?<!\d)1[3-9]\d{9}(?!\d)/g;
+/** A mainland mobile number on its own (not digits inside a UUID, an S3 key or a longer id). */
+const MOBILE = /(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])/g;
 
 export const maskRecord = (value: unknown, key = ''): unknown => {
   if (typeof value === 'string') {
