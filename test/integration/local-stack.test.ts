@@ -11,7 +11,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators.js';
 import { assertPortFree, freePort } from '../../local/ports.js';
 import { runSimulation } from '../../local/simulator/simulate.js';
-import { checkStored, waitUntilStored } from '../support/stored.js';
+import { waitUntilStored } from '../support/stored.js';
 import { vendorBody } from '../support/vendor.js';
 
 const run = promisify(execFile);
@@ -197,12 +197,9 @@ test(`a simulator run of ${SIMULATED} callbacks with 20% duplicates in shuffled 
   const sqs = new SQSClient({ ...base, endpoint: endpoint(ports.aws) });
   try {
     const result = await waitUntilStored(
-      () =>
-        checkStored(
-          doc,
-          { calls: 'byrobot-callbacks-local-calls', jobs: 'byrobot-callbacks-local-jobs' },
-          summary.ackedByKey,
-        ),
+      doc,
+      { callsTable: 'byrobot-callbacks-local-calls', jobsTable: 'byrobot-callbacks-local-jobs' },
+      summary.ackedByKey,
       90_000,
     );
     // One item per key, holding every acknowledged delivery once: stored exactly once. No outage

@@ -19,7 +19,7 @@ import { runSimulation, type SimulationSummary } from '../../local/simulator/sim
 import { type LocalStack, startLocalStack } from '../../local/stack.js';
 import { ChaosProxy } from '../support/chaos-proxy.js';
 import { LogAudit } from '../support/log-audit.js';
-import { checkStored, waitUntilStored } from '../support/stored.js';
+import { waitUntilStored } from '../support/stored.js';
 
 const FULL = process.env.RELIABILITY === 'full';
 const COUNT = FULL ? 1000 : 150;
@@ -101,15 +101,7 @@ const simulate = (seed: number, companyId: string): Promise<SimulationSummary> =
 
 const settle = async (name: string, summary: SimulationSummary) => {
   phones.push(...summary.phones);
-  const result = await waitUntilStored(
-    () =>
-      checkStored(
-        doc,
-        { calls: stack.resources.callsTable, jobs: stack.resources.jobsTable },
-        summary.ackedByKey,
-      ),
-    60_000,
-  );
+  const result = await waitUntilStored(doc, stack.resources, summary.ackedByKey, 60_000);
   figures.push(
     `  ${name.padEnd(32)} ${summary.sent} / ${summary.acked} / ${result.stored} / ${result.acked - result.stored}` +
       (result.unacknowledgedStored > 0

@@ -25,7 +25,7 @@ export interface StoredCheck {
 
 export const checkStored = async (
   doc: DynamoDBDocumentClient,
-  tables: { calls: string; jobs: string },
+  tables: { readonly callsTable: string; readonly jobsTable: string },
   ackedByKey: ReadonlyMap<string, number>,
 ): Promise<StoredCheck> => {
   const expected = [...ackedByKey];
@@ -33,7 +33,7 @@ export const checkStored = async (
   for (let i = 0; i < expected.length; i += 100) {
     const byTable: Record<string, { Keys: { pk: string }[]; ConsistentRead: boolean }> = {};
     for (const [pk] of expected.slice(i, i + 100)) {
-      const table = pk.startsWith('job#') ? tables.jobs : tables.calls;
+      const table = pk.startsWith('job#') ? tables.jobsTable : tables.callsTable;
       byTable[table] = { Keys: [...(byTable[table]?.Keys ?? []), { pk }], ConsistentRead: true };
     }
     let request: typeof byTable | undefined = byTable;
@@ -60,12 +60,14 @@ export const checkStored = async (
 
 /** Polls until every acknowledged delivery is stored, or the time is up; returns the last check. */
 export const waitUntilStored = async (
-  check: () => Promise<StoredCheck>,
+  doc: DynamoDBDocumentClient,
+  tables: { readonly callsTable: string; readonly jobsTable: string },
+  ackedByKey: ReadonlyMap<string, number>,
   timeoutMs: number,
 ): Promise<StoredCheck> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const result = await check();
+    const result = await checkStored(doc, tables, ackedByKey);
     if (result.lost.length === 0 || Date.now() > deadline) return result;
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
