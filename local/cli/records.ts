@@ -12,17 +12,11 @@
  * Without `--local` it reads the deployed stack (`--stack`, or `--calls-table` etc.).
  */
 import { parseArgs } from 'node:util';
-import {
-  BatchGetCommand,
-  type BatchGetCommandInput,
-  type BatchGetCommandOutput,
-  GetCommand,
-  QueryCommand,
-  ScanCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { readQuarantine } from '../../functions/commons/consume/quarantine.js';
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
 import { BUCKET_PREFIXES } from '../../functions/commons/definitions.js';
+import { getItemsByKey } from '../../functions/commons/store/batch-get.js';
 import { CALL_STATES } from '../../functions/commons/store/call-store.js';
 import { callKey, companyDateOf, jobKey } from '../../functions/commons/store/keys.js';
 import { LOCAL_FLAGS } from '../local-config.js';
@@ -86,24 +80,20 @@ const run = async (
         throw new UsageError('list needs --company <id> --date yyyy-MM-dd');
       }
       const items: Row[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await targets.doc.send(
-          new QueryCommand({
-            TableName: targets.callsTable,
-            IndexName: 'byCompanyDate',
-            KeyConditionExpression: 'companyDate = :key',
-            ExpressionAttributeValues: {
-              ':key': companyDateOf(company, date),
-              ...(flags.job ? { ':job': String(flags.job) } : {}),
-            },
-            ...(flags.job ? { FilterExpression: 'callJobId = :job' } : {}),
-            ExclusiveStartKey: start,
-          }),
-        );
-        items.push(...(page.Items ?? []));
-        start = page.LastEvaluatedKey;
-      } while (start);
+      const pages = paginateQuery(
+        { client: targets.doc },
+        {
+          TableName: targets.callsTable,
+          IndexName: 'byCompanyDate',
+          KeyConditionExpression: 'companyDate = :key',
+          ExpressionAttributeValues: {
+            ':key': companyDateOf(company, date),
+            ...(flags.job ? { ':job': String(flags.job) } : {}),
+          },
+          ...(flags.job ? { FilterExpression: 'callJobId = :job' } : {}),
+        },
+      );
+      for await (const page of pages) items.push(...(page.Items ?? []));
       // The index holds only a few attributes (cheap writes); fetch the whole items, in index order.
       return fullItems(
         targets,
@@ -113,20 +103,16 @@ const run = async (
     }
     case 'missing': {
       const items: Row[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await targets.doc.send(
-          new ScanCommand({
-            TableName: targets.callsTable,
-            FilterExpression: '#state = :missing',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':missing': CALL_STATES.missing },
-            ExclusiveStartKey: start,
-          }),
-        );
-        items.push(...(page.Items ?? []));
-        start = page.LastEvaluatedKey;
-      } while (start);
+      const pages = paginateScan(
+        { client: targets.doc },
+        {
+          TableName: targets.callsTable,
+          FilterExpression: '#state = :missing',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':missing': CALL_STATES.missing },
+        },
+      );
+      for await (const page of pages) items.push(...(page.Items ?? []));
       return items;
     }
     case 'quarantine': {
@@ -143,21 +129,9 @@ const run = async (
 
 class UsageError extends Error {}
 
+/** Whole items for keys found in an index, in the index's order. */
 const fullItems = async (targets: Targets, table: string, keys: readonly string[]): Promise<Row[]> => {
-  const byKey = new Map<string, Row>();
-  for (let i = 0; i < keys.length; i += 100) {
-    let request: BatchGetCommandInput['RequestItems'] | undefined = {
-      [table]: { Keys: keys.slice(i, i + 100).map((pk) => ({ pk })) },
-    };
-    while (request) {
-      const result: BatchGetCommandOutput = await targets.doc.send(
-        new BatchGetCommand({ RequestItems: request }),
-      );
-      for (const item of result.Responses?.[table] ?? []) byKey.set(item.pk as string, item);
-      const rest = result.UnprocessedKeys?.[table];
-      request = rest?.Keys?.length ? { [table]: rest } : undefined;
-    }
-  }
+  const byKey = await getItemsByKey(targets.doc, table, keys);
   return keys.flatMap((pk) => {
     const item = byKey.get(pk);
     return item ? [item] : [];
