@@ -3,12 +3,14 @@
  * into DynamoDB Local, against a raw PutItem of the very item our merge produced, in the same
  * run. Write units come from DynamoDB itself (ReturnConsumedCapacity on every write).
  */
+
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { readCallback } from '../functions/commons/contract/read-callback.js';
 import type { NormalizedRecord } from '../functions/commons/contract/types.js';
 import { mergeCall, mergeManualIntent } from '../functions/commons/store/call-store.js';
 import { deliveryOf } from '../functions/commons/store/delivery.js';
+import { documentClient } from '../functions/commons/store/document-client.js';
 import { mergeJob } from '../functions/commons/store/job-store.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../local/emulators.js';
 import { createLocalResources } from '../local/resources.js';
@@ -58,8 +60,17 @@ export const runConsumeThroughput = async (): Promise<ConsumeFigures> => {
       credentials: LOCAL_CREDENTIALS,
       endpoint: emulators.dynamoEndpoint,
     });
-    const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    const doc = documentClient(client);
     const consumed = meter(doc);
+    // Normal-size calls stay one item write: any S3 write here would be a regression.
+    const noObjects = async (): Promise<never> => {
+      throw new Error('a normal-size call must not write to S3');
+    };
+    const calls = {
+      doc,
+      table: resources.callsTable,
+      objects: { put: noObjects, get: noObjects, list: noObjects },
+    };
     const generated = generateCallbacks(new Random(3), {
       count: COUNT,
       companyId: '1',
@@ -71,9 +82,8 @@ export const runConsumeThroughput = async (): Promise<ConsumeFigures> => {
         { requestId: `bench-${index}`, receivedAt: new Date(Date.now()).toISOString(), source: 'callback' },
         `archive/bench.jsonl.gz#${index}`,
       );
-      if (record.kind === 'call') return mergeCall(doc, resources.callsTable, record, delivery);
-      if (record.kind === 'manualIntent')
-        return mergeManualIntent(doc, resources.callsTable, record, delivery);
+      if (record.kind === 'call') return mergeCall(calls, record, delivery);
+      if (record.kind === 'manualIntent') return mergeManualIntent(calls, record, delivery);
       return mergeJob(doc, resources.jobsTable, record, delivery);
     };
 

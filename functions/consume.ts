@@ -1,11 +1,12 @@
 /** Lambda handler for the callbacks queue (SQS event source, ReportBatchItemFailures). */
+
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as v from 'valibot';
 import { readConfig, requiredString } from './commons/config.js';
 import { createConsumeHandler } from './commons/consume/consume-handler.js';
 import { s3ObjectStore } from './commons/consume/s3-object-store.js';
+import { documentClient } from './commons/store/document-client.js';
 import { createCounter, createLogger } from './commons/telemetry.js';
 
 const config = readConfig(
@@ -18,9 +19,7 @@ const config = readConfig(
 );
 
 export const handler = createConsumeHandler({
-  doc: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  }),
+  doc: documentClient(new DynamoDBClient({})),
   callsTable: config.CALLS_TABLE,
   jobsTable: config.JOBS_TABLE,
   objects: s3ObjectStore(

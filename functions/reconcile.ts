@@ -2,10 +2,10 @@
  * Lambda handler run by an EventBridge schedule: recovers deliveries 百应 failed to make.
  * Credentials and company ids come from the Secrets Manager secret (read once, cached).
  */
+
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import * as v from 'valibot';
 import { ByrobotClient } from './commons/byrobot/client.js';
@@ -15,6 +15,7 @@ import { QUEUE } from './commons/definitions.js';
 import { s3ClaimStore } from './commons/ingest/claim-check.js';
 import { createEnqueuer } from './commons/ingest/enqueue.js';
 import { type ReconcileSummary, runReconcile } from './commons/reconcile/reconcile.js';
+import { documentClient } from './commons/store/document-client.js';
 import { createCounter, createLogger } from './commons/telemetry.js';
 
 const config = readConfig(
@@ -48,9 +49,7 @@ const deps = {
     minIntervalMs: Math.ceil(1000 / config.REQUESTS_PER_SECOND),
     onRetry: (info: { path: string; attempt: number; reason: string }) => logger.warn('retrying 百应', info),
   }),
-  doc: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  }),
+  doc: documentClient(new DynamoDBClient({})),
   callsTable: config.CALLS_TABLE,
   enqueue: createEnqueuer({
     sqs: new SQSClient(config.AWS_ENDPOINT_URL_SQS ? { endpoint: config.AWS_ENDPOINT_URL_SQS } : {}),

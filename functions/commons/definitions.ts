@@ -87,6 +87,8 @@ export const BUCKET_PREFIXES = {
   claims: 'claims/',
   /** Bodies the contract could not read, each whole with its error. */
   quarantine: 'quarantine/',
+  /** The large parts of calls too big for one DynamoDB item (gzip JSON, content-addressed). */
+  records: 'records/',
 } as const;
 
 export const LOCAL_BUCKET = 'byrobot-callbacks-local';

@@ -2,12 +2,14 @@
  * Which tables, bucket and queue a CLI works on: the local stack's (`--local`), or a deployed
  * stack's, taken from flags or from the stack's outputs (`--stack`, default ByrobotCallbacks).
  */
+
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_BUCKET, QUEUE } from '../../functions/commons/definitions.js';
+import { documentClient } from '../../functions/commons/store/document-client.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../emulators.js';
 import { localEndpoints } from '../local-config.js';
 
@@ -60,7 +62,7 @@ export const resolveTargets = async (options: TargetOptions): Promise<Targets> =
       jobsTable: `${LOCAL_PREFIX}-jobs`,
       bucket: LOCAL_BUCKET,
       queueUrl,
-      doc: DynamoDBDocumentClient.from(dynamo),
+      doc: documentClient(dynamo),
       s3,
       sqs,
       close: () => {
@@ -95,7 +97,7 @@ export const resolveTargets = async (options: TargetOptions): Promise<Targets> =
     jobsTable: pick(options.jobsTable, 'JobsTableName'),
     bucket: pick(options.bucket, 'BucketName'),
     queueUrl: pick(options.queueUrl, 'QueueUrl'),
-    doc: DynamoDBDocumentClient.from(dynamo),
+    doc: documentClient(dynamo),
     s3,
     sqs,
     close: () => {

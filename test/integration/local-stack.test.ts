@@ -3,11 +3,13 @@
  * posted to it, read back with `npm run records -- --local`, then a simulator run with duplicates
  * and shuffled order ending with every call stored exactly once and nothing in the DLQ.
  */
+
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../../functions/commons/store/document-client.js';
+
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators.js';
 import { assertPortFree, freePort } from '../../local/ports.js';
 import { runSimulation } from '../../local/simulator/simulate.js';
@@ -193,7 +195,7 @@ test(`a simulator run of ${SIMULATED} callbacks with 20% duplicates in shuffled 
   const endpoint = (port: number) => `http://127.0.0.1:${port}`;
   const base = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
   const dynamo = new DynamoDBClient({ ...base, endpoint: endpoint(ports.dynamo) });
-  const doc = DynamoDBDocumentClient.from(dynamo);
+  const doc = documentClient(dynamo);
   const sqs = new SQSClient({ ...base, endpoint: endpoint(ports.aws) });
   try {
     const result = await waitUntilStored(

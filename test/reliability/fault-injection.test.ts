@@ -6,13 +6,15 @@
  *
  * `npm run test:reliability` runs it at full size; `npm test` runs a smaller pass.
  */
+
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { documentClient } from '../../functions/commons/store/document-client.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators.js';
 import { freePort } from '../../local/ports.js';
 import { runSimulation, type SimulationSummary } from '../../local/simulator/simulate.js';
@@ -70,9 +72,7 @@ beforeAll(async () => {
     consumers: 3,
   });
   const base = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-  doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ ...base, endpoint: stack.emulators.dynamoEndpoint }),
-  );
+  doc = documentClient(new DynamoDBClient({ ...base, endpoint: stack.emulators.dynamoEndpoint }));
   sqs = new SQSClient({ ...base, endpoint: stack.emulators.awsEndpoint });
 });
 

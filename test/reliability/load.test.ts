@@ -3,8 +3,10 @@
  * concurrency. Reports throughput and ack latency; asserts nothing is lost or duplicated and no
  * log line leaks a phone number or a body.
  */
+
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { documentClient } from '../../functions/commons/store/document-client.js';
+
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators.js';
 import { freePort } from '../../local/ports.js';
 import { runSimulation } from '../../local/simulator/simulate.js';
@@ -39,7 +41,7 @@ test(`${COUNT} callbacks at concurrency ${CONCURRENCY}: nothing lost or duplicat
     timeScale: 0.01,
     companyId: '900',
   });
-  const doc = DynamoDBDocumentClient.from(
+  const doc = documentClient(
     new DynamoDBClient({
       region: LOCAL_REGION,
       credentials: LOCAL_CREDENTIALS,

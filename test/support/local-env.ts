@@ -6,13 +6,14 @@ export { apiEvent } from './recorders.js';
  */
 
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { createConsumeHandler } from '../../functions/commons/consume/consume-handler.js';
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
 import { s3ClaimStore } from '../../functions/commons/ingest/claim-check.js';
 import { createEnqueuer } from '../../functions/commons/ingest/enqueue.js';
 import { createIngestHandler } from '../../functions/commons/ingest/ingest-handler.js';
+import { documentClient } from '../../functions/commons/store/document-client.js';
 import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../../local/emulators.js';
 import { createLocalResources, type LocalResources, localClients } from '../../local/resources.js';
 import { RecordingCounter, RecordingLogger } from './recorders.js';
@@ -31,9 +32,7 @@ export const startLocalEnv = async (
   const emulators = await startEmulators();
   const resources = await createLocalResources(emulators, options);
   const clients = localClients(emulators);
-  const doc = DynamoDBDocumentClient.from(clients.dynamo, {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  const doc = documentClient(clients.dynamo);
   return {
     emulators,
     resources,

@@ -6,6 +6,7 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { BUCKET_PREFIXES } from '../definitions.js';
+import type { ObjectStore } from '../object-store.js';
 import type { ReceiveMeta } from '../queue-message.js';
 
 const gzipAsync = promisify(gzip);
@@ -17,11 +18,7 @@ export interface ArchiveLine {
   readonly body: string;
 }
 
-export interface ObjectStore {
-  put(key: string, body: Uint8Array | string, contentType: string): Promise<void>;
-  get(key: string): Promise<Uint8Array>;
-  list(prefix: string): Promise<string[]>;
-}
+export type { ObjectStore };
 
 /** `archive/yyyy/MM/dd/HH/<batch id>.jsonl.gz`, by the UTC time the batch was consumed. */
 export const archiveKey = (consumedAt: Date, batchId: string): string => {

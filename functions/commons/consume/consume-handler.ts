@@ -10,15 +10,17 @@ import * as v from 'valibot';
 import { readCallback } from '../contract/read-callback.js';
 import type { NormalizedRecord } from '../contract/types.js';
 import type { Warning } from '../contract/warnings.js';
-import { maskPhone } from '../mask.js';
+import { maskDigitsIn, maskPhone } from '../mask.js';
 import { type QueueMessage, queueMessageSchema, type ReceiveMeta } from '../queue-message.js';
 import { mergeCall, mergeManualIntent } from '../store/call-store.js';
 import { deliveryOf } from '../store/delivery.js';
 import { mergeJob } from '../store/job-store.js';
+import { itemKeyOf } from '../store/keys.js';
 import type { MergeOutcome } from '../store/merge.js';
-import { RecordTooLargeError } from '../store/storable.js';
 import type { Counter, Log } from '../telemetry.js';
 import { type ArchiveLine, archiveKey, type ObjectStore, writeArchive } from './archive.js';
+import { KeyedLanes } from './keyed-lanes.js';
+import { isPermanentStoreError, permanentReasonCode } from './permanent-errors.js';
 import { type QuarantineReason, writeQuarantine } from './quarantine.js';
 
 export interface ConsumeDeps {
@@ -65,7 +67,7 @@ const describeRecord = (record: NormalizedRecord): Record<string, string | undef
         customer: record.customerTelephone ? maskPhone(record.customerTelephone) : undefined,
       };
     case 'manualIntent':
-      return { kind: record.kind, callId: record.callId, level: record.intent.level };
+      return { kind: record.kind, callId: record.callId, level: record.intent?.level };
     case 'job':
       return { kind: record.kind, callJobId: record.callJobId, status: record.status?.name };
   }
@@ -73,6 +75,7 @@ const describeRecord = (record: NormalizedRecord): Record<string, string | undef
 
 export const createConsumeHandler = (deps: ConsumeDeps) => {
   const now = deps.now ?? (() => new Date());
+  const calls = { doc: deps.doc, table: deps.callsTable, objects: deps.objects };
 
   const prepare = async (sqsRecord: SQSRecord): Promise<Prepared> => {
     const message = parseMessage(sqsRecord.body);
@@ -145,9 +148,9 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
     const delivery = deliveryOf(meta, archive);
     switch (record.kind) {
       case 'call':
-        return mergeCall(deps.doc, deps.callsTable, record, delivery);
+        return mergeCall(calls, record, delivery);
       case 'manualIntent':
-        return mergeManualIntent(deps.doc, deps.callsTable, record, delivery);
+        return mergeManualIntent(calls, record, delivery);
       case 'job':
         return mergeJob(deps.doc, deps.jobsTable, record, delivery);
     }
@@ -173,12 +176,15 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
         warnings: [...new Set(prepared.warnings.map((warning) => warning.code))],
       });
     } catch (error) {
-      if (!(error instanceof RecordTooLargeError)) throw error;
+      if (!isPermanentStoreError(error)) throw error;
       await quarantine(messageId, {
         kind: 'quarantine',
         meta: prepared.meta,
         body: prepared.body,
-        reason: { code: 'RECORD_TOO_LARGE', message: error.message },
+        reason: {
+          code: permanentReasonCode(error),
+          message: maskDigitsIn(error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
+        },
       });
     }
   };
@@ -219,11 +225,14 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
       return { batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.messageId })) };
     }
 
+    // Messages for the same item (duplicates are normal) run one after another: concurrent
+    // merges of one item would only contend with each other. Different items run in parallel.
+    const lanes = new KeyedLanes();
     await Promise.all(
       ready.map(async ({ messageId, prepared: p }) => {
         try {
           if (p.kind === 'quarantine') await quarantine(messageId, p);
-          else await store(messageId, p, pointers.get(messageId));
+          else await lanes.run(p.records.map(itemKeyOf), () => store(messageId, p, pointers.get(messageId)));
         } catch (error) {
           failures.add(messageId);
           deps.counter.count('ConsumeFailures');

@@ -56,6 +56,12 @@ export const ANSWER_STATUS = table([
   [2, 'IGNORED', '忽略'],
 ]);
 
+/** `phoneLogs[].studyStatus`: whether the utterance was used for training. */
+export const STUDY_STATUS = table([
+  [0, 'NOT_STUDIED', '未学习'],
+  [1, 'STUDIED', '已学习'],
+]);
+
 export const JOB_STATUS = table([
   [0, 'NOT_STARTED', '未开始'],
   [1, 'RUNNING', '进行中'],

@@ -8,7 +8,16 @@
  */
 import * as v from 'valibot';
 import { LosslessNumber } from './lossless.js';
-import { beijingIsoFromEpochMs, beijingIsoFromWallClock, isoFromGmtText, WALL_CLOCK } from './time.js';
+import {
+  beijingIsoFromEpochMs,
+  beijingIsoFromWallClock,
+  isNoTimeSentinel,
+  isoFromGmtText,
+  readEpochNumber,
+  readTimeText,
+  type TimeForm,
+  type TimeRead,
+} from './time.js';
 
 export interface Drift {
   readonly code: string;
@@ -167,43 +176,49 @@ export const text = v.union([
   ),
 ]);
 
+/** The doc's canonical "no second call" text; its other spellings are read as none with a warning. */
+const CANONICAL_SENTINEL = '1970-01-01 09:00:00';
+
+const FORM_MESSAGES: Readonly<Record<TimeForm, string>> = {
+  'wall-clock': '',
+  'iso-t': 'time in ISO form where yyyy-MM-dd HH:mm:ss was expected',
+  fraction: 'time with a fraction of a second',
+  zoned: 'time with a zone where Beijing wall-clock was expected',
+  compact: 'time as yyyyMMddHHmmss',
+  'epoch-ms': 'epoch milliseconds where a date was expected',
+  'epoch-s': 'epoch seconds where a date was expected',
+  gmt: 'time as GMT text where Beijing wall-clock was expected',
+};
+
+const timeRead = (read: TimeRead, sentAs: string): Read<string | null> => {
+  if (isNoTimeSentinel(read.epochMs)) {
+    return sentAs === CANONICAL_SENTINEL
+      ? ok(null)
+      : drifted(null, 'no-time', `"${sentAs}" is 百应's "no time" value; read as none`);
+  }
+  const iso = beijingIsoFromEpochMs(read.epochMs);
+  if (read.form === 'wall-clock') return ok(iso);
+  const code = read.form === 'epoch-ms' || read.form === 'epoch-s' ? read.form : 'time-format';
+  return drifted(iso, code, FORM_MESSAGES[read.form]);
+};
+
 /**
- * A Beijing wall-clock time, `yyyy-MM-dd HH:mm:ss`, as ISO-8601 with `+08:00`.
- * Also read: the ISO `T` form, a time with an explicit zone, and epoch milliseconds.
+ * A Beijing wall-clock time, `yyyy-MM-dd HH:mm:ss`, as ISO-8601 with `+08:00`. Every other form
+ * `readTimeText` knows is read too, with a warning; 百应's "no time" values read as none.
  */
 export const wallClock = v.union([
   v.pipe(
     v.string(),
     v.trim(),
-    v.regex(WALL_CLOCK),
-    v.check((s) => beijingIsoFromWallClock(s) !== null),
-    v.transform((s) => {
-      const iso = beijingIsoFromWallClock(s);
-      return s.includes('T') || s.length > 19
-        ? drifted(iso, 'time-format', `time "${s}" is not yyyy-MM-dd HH:mm:ss`)
-        : ok(iso);
-    }),
+    v.transform((s) => ({ s, read: readTimeText(s) })),
+    v.check(({ read }) => read !== null),
+    v.transform(({ s, read }) => timeRead(read as TimeRead, s)),
   ),
   v.pipe(
     v.number(),
-    v.safeInteger(),
-    v.minValue(0),
-    v.transform((ms) =>
-      drifted<string | null>(
-        beijingIsoFromEpochMs(ms),
-        'epoch-ms',
-        'epoch milliseconds where a date was expected',
-      ),
-    ),
-  ),
-  v.pipe(
-    v.string(),
-    v.trim(),
-    v.transform((s) => isoFromGmtText(s)),
-    v.nonNullable(v.string()),
-    v.transform((iso) =>
-      drifted<string | null>(iso, 'time-format', 'time with a zone where Beijing wall-clock was expected'),
-    ),
+    v.transform((n) => ({ n, read: readEpochNumber(n) })),
+    v.check(({ read }) => read !== null),
+    v.transform(({ n, read }) => timeRead(read as TimeRead, String(n))),
   ),
   emptyString<string>('a time'),
 ]);
@@ -302,14 +317,23 @@ export type JsonText =
  * A field that carries JSON inside a string (`properties`, `userMeanDetail`, `resultValue`,
  * `corpName`, `extra`). Parsed when it parses; kept as the original text when it does not.
  */
-export const jsonText = (parse: (text: string) => unknown) =>
+export const jsonText = (
+  parse: (text: string) => { readonly value: unknown; readonly duplicateKeys: readonly string[] },
+) =>
   v.union([
     v.pipe(
       v.string(),
       v.transform((s): Read<JsonText | null> => {
         if (s.trim() === '') return ok(null);
         try {
-          return ok({ parsed: true, value: parse(s) });
+          const { value, duplicateKeys } = parse(s);
+          return duplicateKeys.length === 0
+            ? ok({ parsed: true, value })
+            : drifted(
+                { parsed: true, value },
+                'duplicate-key',
+                `JSON text repeats ${duplicateKeys.join(', ')}; the last value was kept`,
+              );
         } catch {
           return drifted(
             { parsed: false, text: s },

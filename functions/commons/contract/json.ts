@@ -59,8 +59,6 @@ export type JsonResult = { ok: true; value: unknown } | { ok: false; error: Cont
 export interface ParseOptions {
   /** The parser: `JSON.parse` for ingest, which only routes the body; the exact one for consume. */
   readonly parse: (text: string) => unknown;
-  /** When `parse` refuses a body the platform parser accepts (duplicate keys), use it, with a warning. */
-  readonly lenientFallback?: boolean;
 }
 
 const tryParse = (
@@ -82,8 +80,7 @@ const reasonOf = (error: unknown): string => {
 
 /**
  * Parses a callback body. Never throws. Tolerated repairs (a BOM, trailing commas) are recorded
- * as warnings. Duplicate keys, which the lossless parser refuses, fall back to the platform
- * parser (last key wins, as in 百应's own Java stack) with a warning.
+ * as warnings; the parser reports duplicate keys itself.
  */
 export const parseJson = (text: string, warnings: Warnings, options: ParseOptions): JsonResult => {
   let body = text;
@@ -114,17 +111,6 @@ export const parseJson = (text: string, warnings: Warnings, options: ParseOption
     if ('value' in second) {
       warnings.add([], 'trailing-comma', 'body has a trailing comma before } or ]; parsed without it');
       return { ok: true, value: second.value };
-    }
-  }
-  if (options.lenientFallback) {
-    const lenient = tryParse(repaired, JSON.parse);
-    if ('value' in lenient) {
-      warnings.add(
-        [],
-        'lenient-parse',
-        `exact parser refused the body (${reasonOf(first.error)}); parsed leniently`,
-      );
-      return { ok: true, value: lenient.value };
     }
   }
   return {

@@ -1,8 +1,11 @@
 /**
- * Exact JSON: numbers a JS number cannot hold (64-bit ids above 2^53, 1e309) keep their digits.
- * Used by the consumer, which stores ids; ingest never loads it (it only routes the body).
+ * Exact JSON: numbers a JS number cannot hold (64-bit ids above 2^53, 1e309) keep their digits,
+ * a repeated key keeps its last value (and is reported), and keys such as `__proto__` stay own
+ * data properties. Used by the consumer, which stores ids; ingest never loads it (it only
+ * routes the body).
  */
-import { isSafeNumber, LosslessNumber, parse } from 'lossless-json';
+import { LosslessNumber } from 'lossless-json';
+import { parseExact } from './exact-json.js';
 
 export { LosslessNumber };
 
@@ -11,10 +14,12 @@ export interface JsonObject {
   [key: string]: JsonValue;
 }
 
-const parseNumber = (text: string): number | LosslessNumber =>
-  isSafeNumber(text) ? Number(text) : new LosslessNumber(text);
-
-export const parseLossless = (text: string): JsonValue => parse(text, null, parseNumber) as JsonValue;
+/** Parses a whole body exactly; `onDuplicates` hears the paths of keys sent more than once. */
+export const parseLossless = (text: string, onDuplicates?: (paths: readonly string[]) => void): JsonValue => {
+  const { value, notes } = parseExact(text);
+  if (notes.duplicateKeys.length > 0) onDuplicates?.(notes.duplicateKeys);
+  return value as JsonValue;
+};
 
 /**
  * Turns a parsed value into plain data for storage: numbers too large for a JS number keep
@@ -38,5 +43,14 @@ export const toPlain = (value: unknown): unknown => {
   return value;
 };
 
+export interface EmbeddedParse {
+  readonly value: unknown;
+  /** Paths (inside the embedded text) of keys sent more than once; the last one was kept. */
+  readonly duplicateKeys: readonly string[];
+}
+
 /** Parses JSON held inside a string field; throws on text that is not JSON (the codec catches it). */
-export const parseEmbeddedJson = (text: string): unknown => toPlain(parseLossless(text));
+export const parseEmbeddedJson = (text: string): EmbeddedParse => {
+  const { value, notes } = parseExact(text);
+  return { value: toPlain(value), duplicateKeys: notes.duplicateKeys };
+};

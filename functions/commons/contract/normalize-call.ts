@@ -1,6 +1,6 @@
 /** CALL_INSTANCE_RESULT (with `sceneInstance`) and INBOUND_CALL_INSTANCE_RESULT → CallRecord. */
 import { CALL_STATUS, FINISH_STATUS, HANG_UP, TRANSFER_STATUS } from './enums.js';
-import { compact, type ReadContext } from './read-context.js';
+import { compact, type Owner, type ReadContext } from './read-context.js';
 import {
   type CommonSceneInstance,
   type InboundCallData,
@@ -16,12 +16,13 @@ import { aiLevelOf, isIntentResult, labelsOf, manualLevelOnRecord, readTaskResul
 import { readTranscript } from './transcript.js';
 import type { CallRecord, Intent, TaskResult } from './types.js';
 
-/** 百应's "no second call scheduled": epoch 0 printed in Beijing time. */
-export const NO_SECONDARY_CALL = '1970-01-01T09:00:00+08:00';
-
 type Direction = CallRecord['direction'];
 
-const readResults = (ctx: ReadContext, data: OutboundCallData | InboundCallData): TaskResult[] => {
+const readResults = (
+  ctx: ReadContext,
+  data: OutboundCallData | InboundCallData,
+  owner: Owner,
+): TaskResult[] => {
   const results: TaskResult[] = [];
   (data.taskResult ?? []).forEach((item, index) => {
     const path = ['taskResult', index];
@@ -37,7 +38,7 @@ const readResults = (ctx: ReadContext, data: OutboundCallData | InboundCallData)
       return;
     }
     ctx.keepExtras(taskResultItem, item, path);
-    results.push(readTaskResult(ctx, item, path));
+    results.push(readTaskResult(ctx, item, path, owner));
   });
   return results;
 };
@@ -74,15 +75,21 @@ const callRecord = (
     'sceneInstance',
   ]);
   if (data.phoneLog) ctx.keepExtras(phoneLogSchema, data.phoneLog, ['phoneLog']);
-  const results = readResults(ctx, data);
+  const owner: Owner = {
+    callId: specific.callId,
+    companyId: ctx.take(s.companyId, at('companyId')),
+    callJobId: ctx.take(s.callJobId, at('callJobId')),
+    robotDefId: ctx.take(s.robotDefId, at('robotDefId')),
+  };
+  const results = readResults(ctx, data, owner);
   const recording = ctx.take(s.luyinOssUrl, at('luyinOssUrl'));
   const transcriptRecording = ctx.take(data.phoneLog?.luyinOssUrl, ['phoneLog', 'luyinOssUrl']);
   const record = compact({
     kind: 'call' as const,
     direction,
     ...specific,
-    companyId: ctx.take(s.companyId, at('companyId')),
-    callJobId: ctx.take(s.callJobId, at('callJobId')),
+    companyId: owner.companyId,
+    callJobId: owner.callJobId,
     customerId: ctx.take(s.customerId, at('customerId')),
     customerTelephone: ctx.take(s.customerTelephone, at('customerTelephone')),
     customerName: ctx.take(s.customerName, at('customerName')),
@@ -100,7 +107,7 @@ const callRecord = (
     properties: ctx.embedded(s.properties, at('properties')),
     propertiesMap: ctx.take(s.propertiesMap, at('propertiesMap')),
     userProperties: ctx.embedded(s.userProperties, at('userProperties')),
-    robotDefId: ctx.take(s.robotDefId, at('robotDefId')),
+    robotDefId: owner.robotDefId,
     sceneDefId: ctx.take(s.sceneDefId, at('sceneDefId')),
     sceneRecordId: ctx.take(s.sceneRecordId, at('sceneRecordId')),
     read: ctx.take(s.readStatus, at('readStatus')),
@@ -116,7 +123,7 @@ const callRecord = (
     intent: intentOf(results),
     labels: labelsOf(results),
     results,
-    transcript: readTranscript(ctx, data.phoneLog?.phoneLogs, ['phoneLog', 'phoneLogs']),
+    transcript: readTranscript(ctx, data.phoneLog?.phoneLogs, ['phoneLog', 'phoneLogs'], owner),
     sign: ctx.take(data.sign, ['sign']),
     signedAt: ctx.take(data.dateTime, ['dateTime']),
   });
@@ -126,7 +133,6 @@ const callRecord = (
 export const normalizeOutbound = (ctx: ReadContext, data: OutboundCallData): CallRecord => {
   const s = data.sceneInstance;
   const at = (key: string) => ['sceneInstance', key];
-  const secondary = ctx.take(s.secondaryCallTime, at('secondaryCallTime'));
   return callRecord(ctx, 'outbound', data, s, {
     callId: ctx.take(s.callInstanceId, at('callInstanceId')) as string,
     jobName: ctx.take(s.jobName, at('jobName')),
@@ -138,7 +144,8 @@ export const normalizeOutbound = (ctx: ReadContext, data: OutboundCallData): Cal
     industry: ctx.take(s.industry, at('industry')),
     trackResult: ctx.take(s.trackResult, at('trackResult')),
     bugType: ctx.take(s.bugType, at('bugType')),
-    secondaryCallTime: secondary === NO_SECONDARY_CALL ? undefined : secondary,
+    // 百应's "no second call" sentinel reads as absent (fields.ts).
+    secondaryCallTime: ctx.take(s.secondaryCallTime, at('secondaryCallTime')),
     secondaryCallTimes: ctx.take(s.secondaryCallTimes, at('secondaryCallTimes')),
     costFen: ctx.take(s.cost, at('cost')),
     csStaffId: ctx.take(s.csStaffId, at('csStaffId')),

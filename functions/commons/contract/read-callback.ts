@@ -6,12 +6,13 @@ import * as v from 'valibot';
 import { checkEnvelope, type EnvelopeInfo } from './envelope.js';
 import { type ContractError, contractError, describeValue } from './errors.js';
 import { parseJson } from './json.js';
-import { parseEmbeddedJson, parseLossless } from './lossless.js';
+import { parseLossless } from './lossless.js';
 import { normalizeInbound, normalizeOutbound } from './normalize-call.js';
 import { normalizeJob } from './normalize-job.js';
 import { normalizeManualIntent } from './normalize-manual-intent.js';
 import { ReadContext } from './read-context.js';
 import { inboundCallData, jobData, manualIntentData, outboundCallData } from './schemas.js';
+import { shapeCallData } from './shapes.js';
 import type { NormalizedRecord } from './types.js';
 import { type Path, Warnings } from './warnings.js';
 
@@ -61,7 +62,10 @@ const normalize = (
   envelope: EnvelopeInfo,
   ctx: ReadContext,
 ): { records: NormalizedRecord[] } | { error: ContractError } => {
-  const { dataType, data } = envelope;
+  const { dataType } = envelope;
+  const isCall = dataType === DATA_TYPES.call || dataType === DATA_TYPES.inbound;
+  // Nested parts in another shape are coerced (or kept raw) before the schemas read them.
+  const data = isCall ? shapeCallData(ctx, envelope.data) : envelope.data;
   const parse = <TSchema extends v.GenericSchema>(schema: TSchema) => v.safeParse(schema, data);
   switch (dataType) {
     case DATA_TYPES.call: {
@@ -114,9 +118,14 @@ const normalize = (
 export const readCallback = (body: string): ReadResult => {
   const warnings = new Warnings();
   try {
-    const parsed = parseJson(body, warnings, { parse: parseLossless, lenientFallback: true });
+    const parse = (text: string) =>
+      parseLossless(text, (paths) => {
+        for (const path of paths)
+          warnings.add(path.split('.'), 'duplicate-key', 'key sent more than once; the last value was kept');
+      });
+    const parsed = parseJson(body, warnings, { parse });
     if (!parsed.ok) return { ok: false, error: parsed.error, warnings: warnings.list };
-    const checked = checkEnvelope(parsed.value, warnings, parseEmbeddedJson);
+    const checked = checkEnvelope(parsed.value, warnings, parse);
     if (!checked.ok) return { ok: false, error: checked.error, warnings: warnings.list };
     const outcome = normalize(checked.envelope, new ReadContext(warnings, INNER));
     if ('error' in outcome) return { ok: false, error: outcome.error, warnings: warnings.list };

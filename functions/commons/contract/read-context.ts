@@ -10,6 +10,14 @@ interface AnyRead<T> {
   readonly raw?: unknown;
 }
 
+/** The ids a nested entry (a turn, a result) repeats from the call it belongs to. */
+export interface Owner {
+  readonly callId?: string;
+  readonly companyId?: string;
+  readonly callJobId?: string;
+  readonly robotDefId?: string;
+}
+
 /**
  * What normalizing one callback accumulates: warnings for tolerated drift, values kept raw
  * because nothing could read them, and fields the doc does not list. Paths are relative to the
@@ -56,6 +64,21 @@ export class ReadContext {
     const value = this.take(read, path);
     if (value === undefined) return undefined;
     return value.parsed ? value.value : { unparsed: value.text };
+  }
+
+  /**
+   * An id a nested entry repeats from its call: implied when it matches (not stored twice), kept
+   * under `extra` when the call has none, kept and warned about when it disagrees.
+   */
+  keepIfDiffers(value: string | undefined, own: string | undefined, path: Path): void {
+    if (value === undefined || value === own) return;
+    this.extra[formatPath(this.at(path))] = value;
+    if (own !== undefined)
+      this.warnings.add(
+        this.at(path),
+        'id-mismatch',
+        `id ${value} differs from the one the call itself carries`,
+      );
   }
 
   /** Keeps every field of `object` that `schema` does not declare, so nothing 百应 adds is lost. */

@@ -3,7 +3,8 @@
  * full call records and manual intent changes.
  */
 import type { Label } from './fields.js';
-import { compact, type ReadContext } from './read-context.js';
+import { parseEmbeddedJson } from './lossless.js';
+import { compact, type Owner, type ReadContext } from './read-context.js';
 import type { TaskResultItem } from './schemas.js';
 import type { IntentLevel, TaskResult } from './types.js';
 import type { Path } from './warnings.js';
@@ -23,17 +24,38 @@ export const levelOf = (alias: string | undefined, value: string | undefined): s
   return match?.[1];
 };
 
-/** Parses `resultValue` when it holds JSON (label ids like `"[1]"`); plain text stays text. */
+/**
+ * Parses `resultValue` when it holds JSON (label ids like `"[1]"`); plain text stays text.
+ * Exactly: a 64-bit label id keeps every digit (as a string).
+ */
 const parseValue = (value: string | undefined): unknown => {
   if (value === undefined || !/^\s*[[{]/.test(value)) return undefined;
   try {
-    return JSON.parse(value) as unknown;
+    return parseEmbeddedJson(value).value;
   } catch {
     return undefined;
   }
 };
 
-export const readTaskResult = (ctx: ReadContext, item: TaskResultItem, path: Path): TaskResult => {
+export const readTaskResult = (
+  ctx: ReadContext,
+  item: TaskResultItem,
+  path: Path,
+  owner: Owner,
+): TaskResult => {
+  // Ids that repeat the call's own are implied by the item; one that differs is kept and noted.
+  ctx.keepIfDiffers(ctx.take(item.sceneInstanceId, [...path, 'sceneInstanceId']), owner.callId, [
+    ...path,
+    'sceneInstanceId',
+  ]);
+  ctx.keepIfDiffers(ctx.take(item.companyId, [...path, 'companyId']), owner.companyId, [
+    ...path,
+    'companyId',
+  ]);
+  ctx.keepIfDiffers(ctx.take(item.callJobId, [...path, 'callJobId']), owner.callJobId, [
+    ...path,
+    'callJobId',
+  ]);
   const value = ctx.take(item.resultValue, [...path, 'resultValue']);
   const labels = ctx.take(item.resultLabels, [...path, 'resultLabels']);
   return compact({

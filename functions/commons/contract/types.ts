@@ -63,13 +63,16 @@ export interface TranscriptTurn {
   readonly userMeanDetail?: Embedded;
   readonly aiUnknown?: boolean;
   readonly answerStatus?: Coded;
-  readonly studied?: boolean;
+  /** `studyStatus`: 0 not studied, 1 studied; any other code kept with the name UNKNOWN. */
+  readonly studyStatus?: Coded;
   /** Offsets into the recording, in milliseconds. */
   readonly startMs?: number;
   readonly endMs?: number;
   readonly decisionId?: string;
   readonly knowledgeBaseId?: string;
   readonly correction?: string;
+  readonly createdAt?: string;
+  readonly modifiedAt?: string;
 }
 
 interface Common {
@@ -148,9 +151,13 @@ export interface ManualIntentRecord extends Common {
   readonly kind: 'manualIntent';
   readonly callId: string;
   readonly companyId?: string;
-  readonly intent: IntentLevel;
+  /** Absent when the change does not touch the intent level (e.g. it only sets a label). */
+  readonly intent?: IntentLevel;
   /** Every taskResult entry of the change for this call, intent or not. */
   readonly results: readonly TaskResult[];
+  readonly sign?: string;
+  /** The signed `dateTime` of the delivery, when 百应 sent one. */
+  readonly signedAt?: string;
 }
 
 export interface JobRecord extends Common {

@@ -3,26 +3,43 @@
  *
  * Item: `pk` (`out#<id>` / `in#<id>`), `direction`, `callId`, `companyId`, `callJobId`,
  * `companyDate` + `sortTime` (indexes), `state` (RECORDED | MANUAL_ONLY | MISSING), `record`
- * (the normalized call), `manualIntent` (newest manual change), `intent` (the effective level),
- * bookkeeping (`deliveries`, `deliveryIds`, `sources`, `firstReceivedAt`, `lastReceivedAt`) and
- * pointers to the archived raw bodies (`recordArchive`, `manualArchive`).
+ * (the normalized call; its largest parts in S3 when it is too big, see `recordOverflow`),
+ * `manualIntent` (newest manual level), `manualResults` (newest manual result per result name),
+ * `manualChange` (warnings, extra fields and times of the newest manual change), `intent` (the
+ * effective level), bookkeeping (`deliveries`, `deliveryIds`, `sources`, `firstReceivedAt`,
+ * `lastReceivedAt`) and pointers to the archived raw bodies (`recordArchive`, `manualArchive`).
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beijingIsoFromEpochMs } from '../contract/time.js';
-import type { CallRecord, IntentLevel, ManualIntentRecord } from '../contract/types.js';
-import { type Delivery, versionOf } from './delivery.js';
+import type { CallRecord, IntentLevel, ManualIntentRecord, TaskResult } from '../contract/types.js';
+import type { ObjectStore } from '../object-store.js';
+import { type Delivery, latestOf, versionOf } from './delivery.js';
 import { beijingDate, callKey, companyDateOf } from './keys.js';
 import { type Item, type MergeOutcome, mergeDelivery } from './merge.js';
-import { assertFits, storable } from './storable.js';
+import { splitRecord, writeOverflow } from './overflow.js';
+import { storable } from './storable.js';
 import type { Update } from './update.js';
 
 export const CALL_STATES = { recorded: 'RECORDED', manualOnly: 'MANUAL_ONLY', missing: 'MISSING' } as const;
+
+/** Where call items live, and where the large parts of oversized calls go. */
+export interface CallsTarget {
+  readonly doc: DynamoDBDocumentClient;
+  readonly table: string;
+  readonly objects: ObjectStore;
+}
 
 /** The effective intent as stored at the top level; a manual change carries when and which delivery set it. */
 export interface StoredIntent extends IntentLevel {
   readonly source: 'ai' | 'manual';
   readonly changedAt?: string;
   readonly version?: string;
+}
+
+/** One manual result as kept in `manualResults`, with the change that set it. */
+export interface StoredManualResult extends TaskResult {
+  readonly changedAt: string;
+  readonly version: string;
 }
 
 const isNewer = (version: string, current: unknown): boolean =>
@@ -36,77 +53,147 @@ const recordIntent = (record: CallRecord): StoredIntent | null => {
   return null;
 };
 
-export const mergeCall = (
-  doc: DynamoDBDocumentClient,
-  table: string,
+/** 百应's own time of the call data: `gmtModified`, else the signed `dateTime`. */
+export const callVendorTime = (record: CallRecord): string | undefined =>
+  record.modifiedAt ?? record.signedAt;
+
+/**
+ * The index time of a call: when it started, else ended, else was created at 百应 — the same on
+ * every redelivery of the same data. Undefined when the data has none of them.
+ */
+export const callTimeOf = (record: CallRecord): string | undefined =>
+  record.startTime ?? record.endTime ?? record.createdAt;
+
+const receivedSortTime = (delivery: Delivery): string =>
+  beijingIsoFromEpochMs(Date.parse(delivery.receivedAt));
+
+/**
+ * Files the item under a day. With a call time it is set (and moves an item filed by receive
+ * time to the call's own day); without one, the first receive time is kept, so a redelivery
+ * that crosses midnight does not move the call.
+ */
+const fileUnder = (
+  update: Update,
+  companyId: string | undefined,
+  callTime: string | undefined,
+  delivery: Delivery,
+) => {
+  if (callTime !== undefined) {
+    update.set('sortTime', callTime);
+    if (companyId) update.set('companyDate', companyDateOf(companyId, beijingDate(callTime)));
+    return;
+  }
+  const fallback = receivedSortTime(delivery);
+  update.setIfNotExists('sortTime', fallback);
+  if (companyId) update.setIfNotExists('companyDate', companyDateOf(companyId, beijingDate(fallback)));
+};
+
+export const mergeCall = async (
+  target: CallsTarget,
   record: CallRecord,
   delivery: Delivery,
 ): Promise<MergeOutcome> => {
-  const version = versionOf(delivery);
+  const version = versionOf(delivery, callVendorTime(record));
+  const key = callKey(record.direction, record.callId);
   // The top-level `intent` is authoritative; the stored record keeps only what the record itself said.
   const { effective: _effective, ...ownIntent } = record.intent;
-  const stored = storable({ ...record, intent: ownIntent }) as Item;
-  assertFits(`call ${record.callId}`, stored);
-  const sortTime = record.startTime ?? beijingIsoFromEpochMs(Date.parse(delivery.receivedAt));
+  const split = splitRecord(storable({ ...record, intent: ownIntent }) as Item);
+  // Written before the item, so a pointer never names a missing object.
+  const overflow = split.moved ? await writeOverflow(target.objects, key, split.moved) : undefined;
   const apply = (update: Update, old: Item | undefined): void => {
     if (old !== undefined && !isNewer(version, old.recordVersion)) return;
     update
-      .set('record', stored)
+      .set('record', split.inline)
       .set('recordVersion', version)
       .set('state', CALL_STATES.recorded)
       .set('direction', record.direction)
       .set('callId', record.callId)
-      .set('sortTime', sortTime)
       .setFromOr('intent', 'manualIntent', recordIntent(record))
       // A reconciler MISSING marker is replaced by the real record.
       .remove('missing');
-    if (record.companyId) {
-      update
-        .set('companyId', record.companyId)
-        .set('companyDate', companyDateOf(record.companyId, beijingDate(sortTime)));
-    }
+    if (overflow) update.set('recordOverflow', overflow);
+    else update.remove('recordOverflow');
+    if (record.companyId) update.set('companyId', record.companyId);
+    fileUnder(update, record.companyId, callTimeOf(record), delivery);
     if (record.callJobId) update.set('callJobId', record.callJobId);
     if (delivery.archive) update.set('recordArchive', delivery.archive);
   };
-  return mergeDelivery(doc, {
-    table,
-    key: { pk: callKey(record.direction, record.callId) },
+  return mergeDelivery(target.doc, {
+    table: target.table,
+    key: { pk: key },
     delivery,
     apply,
+    newerThan: { attribute: 'recordVersion', version },
   });
 };
+
+/** 百应's own time of a manual change: the newest `gmtModified` of its results, else the signed `dateTime`. */
+export const manualVendorTime = (change: ManualIntentRecord): string | undefined =>
+  latestOf(change.results.map((result) => result.modifiedAt)) ?? change.signedAt;
+
+const UNNAMED_RESULT = '(unnamed)';
 
 /**
  * A manual change names its call by `sceneInstanceId` under dataType CALL_INSTANCE_RESULT, i.e.
  * an outbound call. It may arrive before the record; the item then holds only the change
- * (state MANUAL_ONLY) until the record joins it.
+ * (state MANUAL_ONLY) until the record joins it. Results merge by result name, newest (by
+ * vendor time) per name: a change that sets only a label keeps the level the call had.
  */
 export const mergeManualIntent = (
-  doc: DynamoDBDocumentClient,
-  table: string,
+  target: CallsTarget,
   change: ManualIntentRecord,
   delivery: Delivery,
 ): Promise<MergeOutcome> => {
-  const version = versionOf(delivery);
-  const manual: StoredIntent = {
-    ...change.intent,
-    source: 'manual',
-    changedAt: delivery.receivedAt,
-    version,
-  };
+  const version = versionOf(delivery, manualVendorTime(change));
   const apply = (update: Update, old: Item | undefined): void => {
     update
       .setIfNotExists('direction', 'outbound')
       .setIfNotExists('callId', change.callId)
       .setIfNotExists('state', CALL_STATES.manualOnly);
     if (change.companyId) update.setIfNotExists('companyId', change.companyId);
-    const current = (old?.manualIntent as StoredIntent | undefined)?.version;
-    if (old !== undefined && !isNewer(version, current)) return;
-    update
-      .set('manualIntent', storable(manual))
-      .set('intent', storable(manual))
-      .set('manualResults', storable(change.results));
-    if (delivery.archive) update.set('manualArchive', delivery.archive);
+    // Filed by receive time until the record brings the call's own time.
+    fileUnder(update, change.companyId, undefined, delivery);
+
+    // Items written before results were kept by name hold a list: start those afresh.
+    const kept = old?.manualResults;
+    const results: Record<string, StoredManualResult> =
+      kept !== null && typeof kept === 'object' && !Array.isArray(kept)
+        ? { ...(kept as Record<string, StoredManualResult>) }
+        : {};
+    let resultsChanged = false;
+    for (const result of change.results) {
+      const name = result.name ?? UNNAMED_RESULT;
+      if (!isNewer(version, results[name]?.version)) continue;
+      results[name] = { ...result, changedAt: delivery.receivedAt, version };
+      resultsChanged = true;
+    }
+    if (resultsChanged) update.set('manualResults', storable(results));
+
+    if (change.intent && isNewer(version, (old?.manualIntent as StoredIntent | undefined)?.version)) {
+      const manual: StoredIntent = {
+        ...change.intent,
+        source: 'manual',
+        changedAt: delivery.receivedAt,
+        version,
+      };
+      update.set('manualIntent', storable(manual)).set('intent', storable(manual));
+    }
+
+    const lastChange = (old?.manualChange as { version?: string } | undefined)?.version;
+    if (isNewer(version, lastChange)) {
+      const { warnings, extra, unreadable, signedAt } = change;
+      update.set(
+        'manualChange',
+        storable({ version, changedAt: delivery.receivedAt, signedAt, warnings, extra, unreadable }),
+      );
+      if (delivery.archive) update.set('manualArchive', delivery.archive);
+    }
   };
-  return mergeDelivery(doc, { table, key: { pk: callKey('outbound', change.callId) }, delivery, apply });
+  return mergeDelivery(target.doc, {
+    table: target.table,
+    key: { pk: callKey('outbound', change.callId) },
+    delivery,
+    apply,
+    readFirst: true,
+  });
 };

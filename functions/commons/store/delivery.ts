@@ -25,5 +25,26 @@ export const deliveryOf = (meta: ReceiveMeta, archive?: string): Delivery => ({
   ...(archive ? { archive } : {}),
 });
 
-/** Total order of deliveries: receive time, then id for deliveries in the same millisecond. */
-export const versionOf = (delivery: Delivery): string => `${delivery.receivedAt}#${delivery.id}`;
+/** An ISO time with any offset as the UTC form `receivedAt` uses, so the two compare as text. */
+const utcIso = (iso: string): string => {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : new Date(ms).toISOString();
+};
+
+/**
+ * Total order of deliveries of one item. Vendor time beats arrival time: 百应 retries an older
+ * delivery after a newer one succeeded, so when the data carries 百应's own time of the change
+ * (`vendorTime`: `gmtModified`, `updateTime`, the signed `dateTime`) it decides; receive time
+ * only without one. The delivery id breaks ties.
+ */
+export const versionOf = (delivery: Delivery, vendorTime?: string): string =>
+  `${utcIso(vendorTime ?? delivery.receivedAt)}#${delivery.id}`;
+
+/** The newest of some ISO times (any offset), or undefined when there are none. */
+export const latestOf = (times: readonly (string | undefined)[]): string | undefined => {
+  let latest: string | undefined;
+  for (const time of times) {
+    if (time !== undefined && (latest === undefined || Date.parse(time) > Date.parse(latest))) latest = time;
+  }
+  return latest;
+};

@@ -25,13 +25,20 @@ const historyKey = (job: JobRecord): string | undefined =>
       ? `${job.status.code}@${job.modifiedAt}`
       : String(job.status.code);
 
+/**
+ * 百应's own time of a job status: `gmtModified` (open platform: `updateTime`/`endTime`, read into
+ * the same field), else the signed `dateTime`. It orders statuses; history is keyed by
+ * `gmtModified` only, because a signed `dateTime` may differ on every retry of the same status.
+ */
+export const jobVendorTime = (job: JobRecord): string | undefined => job.modifiedAt ?? job.signedAt;
+
 export const mergeJob = (
   doc: DynamoDBDocumentClient,
   table: string,
   job: JobRecord,
   delivery: Delivery,
 ): Promise<MergeOutcome> => {
-  const version = versionOf(delivery);
+  const version = versionOf(delivery, jobVendorTime(job));
   const stored = storable(job) as Item;
   assertFits(`job ${job.callJobId}`, stored);
   const apply = (update: Update, old: Item | undefined): void => {

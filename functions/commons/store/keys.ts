@@ -1,5 +1,5 @@
 /** Item keys and index attributes, in one place so writers and readers agree. */
-import type { CallRecord } from '../contract/types.js';
+import type { CallRecord, NormalizedRecord } from '../contract/types.js';
 
 export type Direction = CallRecord['direction'];
 
@@ -15,3 +15,15 @@ export const beijingDate = (iso: string): string => {
 };
 
 export const companyDateOf = (companyId: string, date: string): string => `${companyId}#${date}`;
+
+/** The key of the item a normalized record merges into. */
+export const itemKeyOf = (record: NormalizedRecord): string => {
+  switch (record.kind) {
+    case 'call':
+      return callKey(record.direction, record.callId);
+    case 'manualIntent':
+      return callKey('outbound', record.callId);
+    case 'job':
+      return jobKey(record.callJobId);
+  }
+};

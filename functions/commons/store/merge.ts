@@ -29,6 +29,11 @@ export interface MergeRequest {
   readonly apply: (update: Update, old: Item | undefined) => void;
   /** Skip the fast path (for data that cannot be merged without reading, e.g. a history map). */
   readonly readFirst?: boolean;
+  /**
+   * The fast path also requires the item's `attribute` to be older than `version`: the data
+   * is ordered by vendor time, which need not follow arrival order.
+   */
+  readonly newerThan?: { readonly attribute: string; readonly version: string };
 }
 
 const MAX_ATTEMPTS = 8;
@@ -91,6 +96,13 @@ export const mergeDelivery = async (
         `attribute_not_exists(${name('lastReceivedAt')}) OR ${name('lastReceivedAt')} < ${value(delivery.receivedAt)}`,
     );
     fast.when((name, value) => `NOT contains(${name('deliveryIds')}, ${value(delivery.id)})`);
+    const newer = request.newerThan;
+    if (newer) {
+      fast.when(
+        (name, value) =>
+          `attribute_not_exists(${name(newer.attribute)}) OR ${name(newer.attribute)} < ${value(newer.version)}`,
+      );
+    }
     const result = await send(fast);
     if (result.ok) return 'merged';
     old = result.old ?? {};

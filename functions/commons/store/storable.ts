@@ -2,7 +2,8 @@
  * Makes a normalized value safe to store as a DynamoDB map: DynamoDB allows 32 levels of
  * nesting, and 百应's JSON-in-string fields can nest deeper. Deeper subtrees are stored as their
  * JSON text (`{ "json": "…" }`), and numbers DynamoDB cannot hold as their text, so nothing is
- * lost and the write cannot fail on shape.
+ * lost and the write cannot fail on shape. Keys such as `constructor` or `toString` are plain
+ * data too: the document client is built with `convertClassInstanceToMap` (document-client.ts).
  */
 const MAX_DEPTH = 24;
 
@@ -17,8 +18,9 @@ export const storable = (value: unknown, depth = 0): unknown => {
   if (value === null || typeof value !== 'object') return value;
   if (depth >= MAX_DEPTH) return { json: JSON.stringify(value) };
   if (Array.isArray(value)) return value.map((item) => storable(item, depth + 1));
-  // DynamoDB map keys cannot be empty: such an object is kept whole as its JSON text.
-  if (Object.hasOwn(value, '')) return { json: JSON.stringify(value) };
+  // DynamoDB map keys cannot be empty, and the SDK's marshaller assigns keys, so a key named
+  // `__proto__` would vanish: such an object is kept whole as its JSON text.
+  if (Object.hasOwn(value, '') || Object.hasOwn(value, '__proto__')) return { json: JSON.stringify(value) };
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
     if (inner !== undefined) out[key] = storable(inner, depth + 1);

@@ -144,7 +144,12 @@ describe('readEnvelope (what ingest uses)', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.records.map((record) => (record.kind === 'job' ? record.callJobId : ''))).toEqual(['2']);
-    expect(result.warnings.map((warning) => warning.code)).toContain('lenient-parse');
+    expect(result.warnings.map((warning) => [warning.path, warning.code])).toEqual(
+      expect.arrayContaining([
+        ['code', 'duplicate-key'],
+        ['data.data.callJobId', 'duplicate-key'],
+      ]),
+    );
   });
 });
 

@@ -1,0 +1,6 @@
+/** The few object operations the functions need: S3 when deployed, the emulator locally, a map in unit tests. */
+export interface ObjectStore {
+  put(key: string, body: Uint8Array | string, contentType: string): Promise<void>;
+  get(key: string): Promise<Uint8Array>;
+  list(prefix: string): Promise<string[]>;
+}
