@@ -23,6 +23,8 @@ export const receiveMetaSchema = v.object({
   dataType: v.optional(v.string()),
   /** Ingest refused the body (400) but kept it, so consume quarantines it. */
   rejected: v.optional(v.string()),
+  /** `base64`: the body's bytes could not be decoded as text and are kept base64-encoded. */
+  bodyEncoding: v.optional(v.literal('base64')),
 });
 
 export const queueMessageSchema = v.object({

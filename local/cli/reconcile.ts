@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { ByrobotClient } from '../../functions/commons/byrobot/client.js';
 import { s3ClaimStore } from '../../functions/commons/ingest/claim-check.js';
 import { createEnqueuer } from '../../functions/commons/ingest/enqueue.js';
-import { runReconcile } from '../../functions/commons/reconcile/reconcile.js';
+import { beijingWindow, runReconcile } from '../../functions/commons/reconcile/reconcile.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../emulators.js';
 import { LOCAL_BYROBOT } from '../fake-byrobot.js';
 import { LOCAL_FLAGS, localEndpoints } from '../local-config.js';
@@ -21,8 +21,16 @@ const main = async (): Promise<void> => {
       ...LOCAL_FLAGS,
       company: { type: 'string', multiple: true },
       'look-back-days': { type: 'string', default: '2' },
+      now: { type: 'string' },
     },
   });
+  // `--now <ISO-8601 instant>`: query the window as it would be then (requests are still signed now).
+  const windowAt = values.now === undefined ? undefined : Date.parse(values.now);
+  if (windowAt !== undefined && (Number.isNaN(windowAt) || !/(Z|[+-]\d{2}:?\d{2})$/.test(values.now ?? ''))) {
+    throw new Error(
+      `--now needs an ISO-8601 instant with a zone, e.g. 2026-11-28T00:30:00+08:00 (got "${values.now}")`,
+    );
+  }
   if (!values.local) {
     throw new Error(
       'only --local is supported here; the deployed reconciler runs on its schedule (README: Operations → run the reconciler now)',
@@ -60,10 +68,12 @@ const main = async (): Promise<void> => {
       {
         companyIds: values.company ?? [...LOCAL_BYROBOT.companyIds],
         lookBackDays: Number(values['look-back-days']),
+        ...(windowAt === undefined ? {} : { windowAt }),
         remainingMs: () => Number.POSITIVE_INFINITY,
       },
     );
-    console.log(JSON.stringify(summary, null, 2));
+    const window = beijingWindow(windowAt ?? Date.now(), Number(values['look-back-days']));
+    console.log(JSON.stringify({ ...summary, window }, null, 2));
   } finally {
     targets.close();
   }

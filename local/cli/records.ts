@@ -13,12 +13,13 @@
  */
 import { parseArgs } from 'node:util';
 import { GetCommand, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
-import { readQuarantine } from '../../functions/commons/consume/quarantine.js';
+import { decodeQuarantinedBody, readQuarantine } from '../../functions/commons/consume/quarantine.js';
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
 import { BUCKET_PREFIXES } from '../../functions/commons/definitions.js';
 import { getItemsByKey } from '../../functions/commons/store/batch-get.js';
 import { CALL_STATES } from '../../functions/commons/store/call-store.js';
 import { callKey, companyDateOf, jobKey } from '../../functions/commons/store/keys.js';
+import { reassembleCall } from '../../functions/commons/store/overflow.js';
 import { LOCAL_FLAGS } from '../local-config.js';
 import { maskRecord } from './mask-record.js';
 import { renderTable } from './table.js';
@@ -58,15 +59,18 @@ const run = async (
     if (!item) throw new UsageError(`nothing stored under ${pk}`);
     return item;
   };
+  const objects = s3ObjectStore(targets.s3, targets.bucket);
   switch (command) {
     case 'call':
     case 'inbound': {
       const id = args[0];
       if (!id || !/^\d+$/.test(id)) throw new UsageError(`${command} needs a numeric id`);
-      return get(
+      const item = await get(
         targets.callsTable,
         callKey(command === 'call' ? 'outbound' : 'inbound', id.replace(/^0+(?=\d)/, '')),
       );
+      // A call too large for one item keeps its large parts in S3: show it whole.
+      return reassembleCall(item, objects);
     }
     case 'job': {
       const id = args[0];
@@ -95,11 +99,12 @@ const run = async (
       );
       for await (const page of pages) items.push(...(page.Items ?? []));
       // The index holds only a few attributes (cheap writes); fetch the whole items, in index order.
-      return fullItems(
+      const full = await fullItems(
         targets,
         targets.callsTable,
         items.map((item) => item.pk as string),
       );
+      return Promise.all(full.map((item) => reassembleCall(item, objects)));
     }
     case 'missing': {
       const items: Row[] = [];
@@ -120,7 +125,12 @@ const run = async (
         typeof flags.date === 'string'
           ? `${BUCKET_PREFIXES.quarantine}${flags.date.replaceAll('-', '/')}/`
           : BUCKET_PREFIXES.quarantine;
-      return (await readQuarantine(s3ObjectStore(targets.s3, targets.bucket), prefix)) as unknown as Row[];
+      const entries = await readQuarantine(objects, prefix);
+      // A body kept as base64 (not text in its declared charset) is shown decoded where it can be.
+      return entries.map((entry) => {
+        const decoded = decodeQuarantinedBody(entry);
+        return decoded ? { ...entry, decodedBody: decoded.text, decodedAs: decoded.charset } : entry;
+      }) as unknown as Row[];
     }
     default:
       throw new UsageError(USAGE);

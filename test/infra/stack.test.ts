@@ -282,7 +282,7 @@ describe('functions', () => {
     expect(actionsOf('PipelineIngestRole').some((action) => action.startsWith('dynamodb:'))).toBe(false);
   });
 
-  test('consume may read the queue, merge into the two tables and write archive/quarantine', () => {
+  test('consume may read the queue, merge into the two tables and write archive/quarantine/records', () => {
     const statements = statementsOf('PipelineConsumeRole');
     const dynamo = statements.find((s) => JSON.stringify(s.Action).includes('dynamodb:'));
     expect(dynamo?.Action).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
@@ -291,7 +291,10 @@ describe('functions', () => {
     const puts = statements.filter((s) => s.Action === 's3:PutObject').map((s) => JSON.stringify(s.Resource));
     expect(puts.join()).toContain('/archive/*');
     expect(puts.join()).toContain('/quarantine/*');
+    expect(puts.join()).toContain('/records/*');
     expect(puts.join()).not.toContain('/claims/*');
+    // Never the whole bucket: every put is scoped to one prefix.
+    expect(puts.every((resource) => /\/(archive|quarantine|records)\/\*/.test(resource))).toBe(true);
     expect(actionsOf('PipelineConsumeRole')).not.toContain('s3:DeleteObject');
   });
 

@@ -14,7 +14,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators.js';
 import { assertPortFree, freePort } from '../../local/ports.js';
 import { runSimulation } from '../../local/simulator/simulate.js';
 import { waitUntilStored } from '../support/stored.js';
-import { vendorBody } from '../support/vendor.js';
+import { variantOf, vendorBody } from '../support/vendor.js';
 
 const run = promisify(execFile);
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -62,7 +62,8 @@ const records = async (...args: string[]): Promise<unknown> => {
   const { stdout } = await run(
     'npm',
     ['run', '-s', 'records', '--', '--local', ...portFlags().slice(0, 4), ...args],
-    { cwd: ROOT },
+    // Oversized calls print megabytes of JSON.
+    { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
   );
   return JSON.parse(stdout);
 };
@@ -174,6 +175,47 @@ test('every vendor-doc example posted to npm start reads back through npm run re
     { cwd: ROOT },
   );
   expect(stdout).toMatch(/in#1091\s+RECORDED\s+2019-01-24T15:27:39\+08:00/);
+});
+
+test('a 1.2 MB call and one with 600 KB of properties and 900 lines are stored and read back whole', async () => {
+  const big = (callId: number, propertiesChars: number, lines: number, lineChars: number) =>
+    variantOf('outbound', (inner) => {
+      const scene = inner.sceneInstance as Record<string, unknown>;
+      scene.callInstanceId = callId;
+      scene.properties = JSON.stringify({ notes: '备'.repeat(propertiesChars) });
+      (inner.phoneLog as Record<string, unknown>).phoneLogs = Array.from({ length: lines }, (_, i) => ({
+        sceneInstanceLogId: 8_000_000 + i,
+        speaker: i % 2 === 0 ? 'AI' : 'ME',
+        content: `${i}:${'话'.repeat(lineChars)}`,
+        startTime: i * 1000,
+        endTime: i * 1000 + 900,
+      }));
+    });
+  const cases = [
+    { callId: 880001, body: big(880001, 100_000, 600, 500), lines: 600, propertiesChars: 100_000 },
+    { callId: 880002, body: big(880002, 200_000, 900, 40), lines: 900, propertiesChars: 200_000 },
+  ];
+  expect(Buffer.byteLength(cases[0]?.body ?? '')).toBeGreaterThan(1_200_000);
+  expect(Buffer.byteLength(JSON.stringify({ notes: '备'.repeat(200_000) }))).toBeGreaterThanOrEqual(600_000);
+  for (const { body } of cases) {
+    const response = await fetch(`${url}/callbacks/call`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json;charset=utf-8' },
+      body,
+    });
+    expect([response.status, await response.text()]).toEqual([200, 'success']);
+  }
+  for (const { callId, lines, propertiesChars } of cases) {
+    const call = (await waitFor(
+      () => records('call', String(callId)) as Promise<Record<string, unknown>>,
+      30_000,
+      `call ${callId}`,
+    )) as { state: string; record: { transcript: { content: string }[]; properties: { notes: string } } };
+    expect(call.state).toBe('RECORDED');
+    expect(call.record.transcript).toHaveLength(lines);
+    expect(call.record.transcript[lines - 1]?.content.startsWith(`${lines - 1}:`)).toBe(true);
+    expect(call.record.properties.notes).toHaveLength(propertiesChars);
+  }
 });
 
 test(`a simulator run of ${SIMULATED} callbacks with 20% duplicates in shuffled order stores every call exactly once, DLQ empty`, async () => {

@@ -9,6 +9,7 @@ import {
   apiEvent,
   drainQueue,
   getCall,
+  getJob,
   type LocalEnv,
   startLocalEnv,
   wireConsume,
@@ -107,4 +108,80 @@ test('every delivery order and batching gives the same final item', async () => 
   );
   expect(finals.length).toBe(20);
   for (const final of finals) expect(final).toEqual(finals[0]);
+});
+
+/** Job statuses and manual changes that carry 百应's own time of the change (`gmtModified`). */
+const vendorTimedFor = (id: number) => {
+  const job = (status: number, modified: string) =>
+    variantOf('job', (inner) => {
+      inner.callJobId = id;
+      inner.status = status;
+      inner.gmtModified = modified;
+    });
+  const manual = (value: string, modified: string) =>
+    variantOf('manualIntent', (inner) => {
+      inner.taskResult = [
+        {
+          companyId: 1,
+          sceneInstanceId: id,
+          resultName: '客户意向等级',
+          resultValue: value,
+          gmtModified: modified,
+        },
+      ];
+    });
+  return [
+    { body: job(1, '2026-11-26 10:00:00'), route: '/callbacks/job' },
+    { body: job(4, '2026-11-26 10:10:00'), route: '/callbacks/job' },
+    { body: job(1, '2026-11-26 10:20:00'), route: '/callbacks/job' },
+    { body: job(2, '2026-11-26 10:30:00'), route: '/callbacks/job' },
+    { body: manual('B', '2026-11-26 10:00:00'), route: '/callbacks/call' },
+    { body: manual('A', '2026-11-26 10:30:00'), route: '/callbacks/call' },
+    { body: manual('D', '2026-11-26 10:15:00'), route: '/callbacks/call' },
+  ];
+};
+
+test('with vendor times, any arrival order ends in the newest status and level by vendor time', async () => {
+  let id = 95_000;
+  await fc.assert(
+    fc.asyncProperty(
+      // Arrival order, with some deliveries repeated (百应 retries after a lost ack).
+      fc
+        .array(fc.integer({ min: 0, max: 6 }), { minLength: 7, maxLength: 12 })
+        .chain((extra) =>
+          fc.shuffledSubarray([0, 1, 2, 3, 4, 5, 6, ...extra], { minLength: 7 + extra.length }),
+        ),
+      fc.integer({ min: 1, max: 5 }),
+      async (order, batchSize) => {
+        id++;
+        const deliveries = vendorTimedFor(id);
+        const ingest = wireIngest(env);
+        const consume = wireConsume(env);
+        for (let start = 0; start < order.length; start += batchSize) {
+          for (const [offset, index] of order.slice(start, start + batchSize).entries()) {
+            const delivery = deliveries[index] as (typeof deliveries)[number];
+            const reply = await ingest.handler(
+              apiEvent(delivery.body, { route: delivery.route, receivedAt: T0 + (start + offset) * 1_000 }),
+            );
+            expect(reply.body).toBe('success');
+          }
+          for (const event of await drainQueue(env)) {
+            expect((await consume.handler(event as SQSEvent)).batchItemFailures).toEqual([]);
+          }
+        }
+        const job = await getJob(env, String(id));
+        expect(job?.status).toEqual({ code: 2, name: 'COMPLETED' });
+        // Each (status, vendor time) once: status 1 twice, at two different times.
+        expect(Object.keys(job?.history ?? {}).sort()).toEqual([
+          '1@2026-11-26T10:00:00+08:00',
+          '1@2026-11-26T10:20:00+08:00',
+          '2@2026-11-26T10:30:00+08:00',
+          '4@2026-11-26T10:10:00+08:00',
+        ]);
+        const call = await getCall(env, `out#${id}`);
+        expect(call?.intent).toMatchObject({ level: 'A', source: 'manual' });
+      },
+    ),
+    { numRuns: 15 },
+  );
 });

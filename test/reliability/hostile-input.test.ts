@@ -1,10 +1,12 @@
 /**
  * Hostile input through ingest and consume (DynamoDB Local + SQS emulator): random bytes, wrong
- * encodings, mutated vendor examples, prototype-pollution keys, 1e309, ids with leading zeros.
+ * encodings, mutated vendor examples, poison keys and values in every parsed field, 1e309, ids
+ * with leading zeros.
  * No crash; every body is stored, quarantined or rejected with a clear error — and a rejected
  * body is still kept in quarantine. Prints the count of each.
  */
 
+import { paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { hostileRequest } from '../support/arbitraries.js';
@@ -67,6 +69,27 @@ test(`${RUNS} hostile bodies: each stored, quarantined or rejected with a clear 
     .map((line) => String((line.extra as { error?: unknown } | undefined)?.error));
   expect([quarantinedRejected, notKept.slice(0, 3)]).toEqual([replies[400], []]);
   expect(stored).toBeGreaterThan(0);
+  // Exactly one delivery per stored body on each item it names: sum the items' delivery counts.
+  const itemKeys = consume.logger.lines
+    .filter((line) => line.message === 'callback stored')
+    .map((line) => {
+      const records = (line.extra as { records: Record<string, string>[] }).records;
+      return new Set(
+        records.map((record) =>
+          record.kind === 'job'
+            ? `job#${record.callJobId}`
+            : `${record.kind === 'call' && record.direction === 'inbound' ? 'in' : 'out'}#${record.callId}`,
+        ),
+      ).size;
+    })
+    .reduce((sum, size) => sum + size, 0);
+  let deliveries = 0;
+  for (const table of [env.resources.callsTable, env.resources.jobsTable]) {
+    for await (const page of paginateScan({ client: env.doc }, { TableName: table })) {
+      for (const item of page.Items ?? []) deliveries += Number(item.deliveries ?? 0);
+    }
+  }
+  expect(deliveries).toBe(itemKeys);
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
   const logs = `${ingest.logger.text()}\n${consume.logger.text()}`;

@@ -46,8 +46,76 @@ export const editedExample = fc
     edits.reduce((body, [pattern, replacement]) => body.replace(pattern, replacement), vendorBody(example)),
   );
 
+/** Keys that reach into Object.prototype or shadow its methods, and values that break stores. */
+const POISON_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  '',
+] as const;
+const poisonValue = fc.oneof(
+  fc.constant({ polluted: true }),
+  fc.constant({ prototype: { isAdmin: true } }),
+  fc.constant(''),
+  fc.constant([]),
+  fc.constant({}),
+  fc.constant(null),
+  fc.constant('\u0000\uFFFF'),
+  fc.constant(-0),
+  fc.constant(1e-300),
+  fc.jsonValue({ maxDepth: 3 }),
+);
+const poisonObject = fc.dictionary(fc.constantFrom(...POISON_KEYS), poisonValue, { minKeys: 1, maxKeys: 4 });
+
+/**
+ * A vendor example with poison keys and values in every field that is parsed or copied: the
+ * JSON-in-string fields (`properties`, `userProperties`, `corpName`, `userMeanDetail`, result
+ * `extra`), the objects the schemas copy (sceneInstance, turns, results), and raw text around
+ * the values (`1e309`, a duplicate key).
+ */
+export const poisonedExample = fc
+  .tuple(
+    fc.constantFrom<VendorExample>('outbound', 'inbound', 'manualIntent', 'job'),
+    fc.array(poisonObject, {
+      minLength: 6,
+      maxLength: 6,
+    }),
+  )
+  .map(([example, [a, b, c, d, e, f]]) => {
+    const body = vendorObject(example);
+    const inner = (body.data as Record<string, unknown>).data as Record<string, unknown>;
+    const scene = inner.sceneInstance as Record<string, unknown> | undefined;
+    if (scene) {
+      scene.properties = JSON.stringify(a);
+      scene.userProperties = JSON.stringify(b);
+      scene.corpName = JSON.stringify(c);
+      scene.propertiesMap = d;
+      Object.assign(scene, e);
+    }
+    const turns = ((inner.phoneLog as Record<string, unknown> | undefined)?.phoneLogs ?? []) as Record<
+      string,
+      unknown
+    >[];
+    for (const turn of turns) {
+      turn.userMeanDetail = JSON.stringify(f);
+      Object.assign(turn, a);
+    }
+    const results = (inner.taskResult ?? []) as Record<string, unknown>[];
+    for (const result of results) {
+      result.extra = JSON.stringify(b);
+      Object.assign(result, c);
+    }
+    Object.assign(inner, d);
+    // JSON.stringify cannot write these: an own `__proto__` key set above is written as data.
+    return JSON.stringify(body).replace('"code":200', '"code":200,"__proto__":{"polluted":true}');
+  });
+
 /** Bodies as bytes with the content type they claim, for ingest. */
 export const hostileRequest = fc.oneof(
+  poisonedExample.map((body) => ({ body: Buffer.from(body), contentType: 'application/json;charset=utf-8' })),
   mutatedExample.map((body) => ({ body: Buffer.from(body), contentType: 'application/json;charset=utf-8' })),
   editedExample.map((body) => ({ body: Buffer.from(body), contentType: 'text/plain;charset=UTF-8' })),
   fc

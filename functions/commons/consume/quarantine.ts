@@ -20,6 +20,8 @@ export interface QuarantineEntry {
   readonly meta?: ReceiveMeta;
   /** The body exactly as received (or the SQS message body when it was not ours). */
   readonly body: string;
+  /** `base64` when the body's bytes were not text in their declared charset (see `meta.contentType`). */
+  readonly bodyEncoding?: 'base64';
 }
 
 export const quarantineKey = (
@@ -32,7 +34,9 @@ export const quarantineKey = (
 
 export const writeQuarantine = async (store: ObjectStore, entry: QuarantineEntry): Promise<string> => {
   const key = quarantineKey(entry);
-  await store.put(key, JSON.stringify(entry), 'application/json; charset=utf-8');
+  const encoding = entry.meta?.bodyEncoding;
+  const kept = encoding ? { ...entry, bodyEncoding: encoding } : entry;
+  await store.put(key, JSON.stringify(kept), 'application/json; charset=utf-8');
   return key;
 };
 
@@ -43,4 +47,27 @@ export const readQuarantine = async (store: ObjectStore, prefix: string): Promis
     entries.push(JSON.parse(Buffer.from(await store.get(key)).toString('utf8')) as QuarantineEntry);
   }
   return entries;
+};
+
+/** Charsets tried, in order, for a base64 body that did not decode as declared. */
+const FALLBACK_CHARSETS = ['gb18030', 'big5'];
+
+/**
+ * A quarantined base64 body shown as text where some charset reads it without errors: the
+ * declared one first, then the ones Chinese senders use. Undefined when none does.
+ */
+export const decodeQuarantinedBody = (
+  entry: QuarantineEntry,
+): { text: string; charset: string } | undefined => {
+  if (entry.bodyEncoding !== 'base64') return undefined;
+  const bytes = Buffer.from(entry.body, 'base64');
+  const declared = /charset\s*=\s*"?([\w.:-]+)"?/i.exec(entry.meta?.contentType ?? '')?.[1]?.toLowerCase();
+  for (const charset of [...(declared ? [declared] : []), 'utf-8', ...FALLBACK_CHARSETS]) {
+    try {
+      return { text: new TextDecoder(charset, { fatal: true }).decode(bytes), charset };
+    } catch {
+      // Not this charset (or one ICU does not know): try the next.
+    }
+  }
+  return undefined;
 };

@@ -100,7 +100,11 @@ export const checkEnvelope = (
     inner = embedded;
     warnings.add(['data', 'data'], 'json-as-string', 'inner data sent as a JSON string');
   } else {
-    inner = data.data;
+    // The object as parsed, not valibot's copy of it: the copy would drop a `__proto__` key.
+    inner = ((value as Record<string, unknown>).data as Record<string, unknown>).data as Record<
+      string,
+      unknown
+    >;
   }
   const codeText = code === undefined ? null : isExactNumber(code) ? code.value : String(code).trim();
   if (codeText === null) warnings.add(['code'], 'missing', 'envelope has no code');

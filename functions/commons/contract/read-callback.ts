@@ -12,7 +12,7 @@ import { normalizeJob } from './normalize-job.js';
 import { normalizeManualIntent } from './normalize-manual-intent.js';
 import { ReadContext } from './read-context.js';
 import { inboundCallData, jobData, manualIntentData, outboundCallData } from './schemas.js';
-import { shapeCallData } from './shapes.js';
+import { liftProtoKeys, RESERVED_KEYS, shapeCallData } from './shapes.js';
 import type { NormalizedRecord } from './types.js';
 import { type Path, Warnings } from './warnings.js';
 
@@ -61,11 +61,16 @@ const recordError = (issues: readonly v.BaseIssue<unknown>[], value: unknown): C
 const normalize = (
   envelope: EnvelopeInfo,
   ctx: ReadContext,
+  mayHoldReserved: boolean,
 ): { records: NormalizedRecord[] } | { error: ContractError } => {
   const { dataType } = envelope;
   const isCall = dataType === DATA_TYPES.call || dataType === DATA_TYPES.inbound;
+  // Keys the schemas' copies would lose are set aside first (rare: only when the text has one).
+  const lifted = mayHoldReserved
+    ? (liftProtoKeys(ctx, envelope.data) as Record<string, unknown>)
+    : envelope.data;
   // Nested parts in another shape are coerced (or kept raw) before the schemas read them.
-  const data = isCall ? shapeCallData(ctx, envelope.data) : envelope.data;
+  const data = isCall ? shapeCallData(ctx, lifted) : lifted;
   const parse = <TSchema extends v.GenericSchema>(schema: TSchema) => v.safeParse(schema, data);
   switch (dataType) {
     case DATA_TYPES.call: {
@@ -127,7 +132,8 @@ export const readCallback = (body: string): ReadResult => {
     if (!parsed.ok) return { ok: false, error: parsed.error, warnings: warnings.list };
     const checked = checkEnvelope(parsed.value, warnings, parse);
     if (!checked.ok) return { ok: false, error: checked.error, warnings: warnings.list };
-    const outcome = normalize(checked.envelope, new ReadContext(warnings, INNER));
+    const mayHoldReserved = RESERVED_KEYS.some((key) => body.includes(key));
+    const outcome = normalize(checked.envelope, new ReadContext(warnings, INNER), mayHoldReserved);
     if ('error' in outcome) return { ok: false, error: outcome.error, warnings: warnings.list };
     return {
       ok: true,

@@ -66,6 +66,11 @@ export class ReadContext {
     return value.parsed ? value.value : { unparsed: value.text };
   }
 
+  /** Keeps one value under `extra` at `path` (plain data, exact digits). */
+  keepExtra(path: Path, value: unknown): void {
+    this.extra[formatPath(this.at(path))] = toPlain(value);
+  }
+
   /**
    * An id a nested entry repeats from its call: implied when it matches (not stored twice), kept
    * under `extra` when the call has none, kept and warned about when it disagrees.

@@ -117,3 +117,36 @@ export const shapeCallData = (ctx: ReadContext, data: Json): Json => {
   }
   return out;
 };
+
+/** Keys valibot's object copies leave out (they could reach a prototype); never a 百应 field. */
+export const RESERVED_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
+const RESERVED: ReadonlySet<string> = new Set(RESERVED_KEYS);
+
+/**
+ * The schemas copy objects and leave out keys named `__proto__`, `constructor` or `prototype`,
+ * so such keys would vanish. They are moved to `extra` under their path (anywhere in the inner
+ * data) before the schemas run. Returns a copy only where something was moved.
+ */
+export const liftProtoKeys = (ctx: ReadContext, value: unknown, path: Path = []): unknown => {
+  if (Array.isArray(value)) {
+    const items = value.map((item, index) => liftProtoKeys(ctx, item, [...path, index]));
+    return items.some((item, index) => item !== value[index]) ? items : value;
+  }
+  if (!isObject(value)) return value;
+  let out: Json | undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    if (RESERVED.has(key)) {
+      out ??= { ...value };
+      delete out[key];
+      ctx.keepExtra([...path, key], inner);
+      ctx.warnings.add(ctx.at([...path, key]), 'reserved-key', `key ${key} kept under extra`);
+      continue;
+    }
+    const lifted = liftProtoKeys(ctx, inner, [...path, key]);
+    if (lifted !== inner) {
+      out ??= { ...value };
+      put(out, key, lifted);
+    }
+  }
+  return out ?? value;
+};

@@ -59,15 +59,25 @@ export const createIngestHandler = (deps: IngestDeps) => {
     };
 
     /** A refused request: kept for quarantine, counted, logged once, answered with a short JSON error. */
-    const reject = async (status: number, code: string, reason: string, body: string, dataType?: string) => {
-      const kept = await keepRejected({ ...meta, ...(dataType ? { dataType } : {}) }, body, reason);
+    const reject = async (
+      status: number,
+      code: string,
+      reason: string,
+      body: string,
+      extra: Pick<ReceiveMeta, 'dataType' | 'bodyEncoding'> = {},
+    ) => {
+      const dataType = extra.dataType;
+      const kept = await keepRejected({ ...meta, ...extra }, body, reason);
       deps.counter.count('CallbacksRejected');
       deps.logger.warn('callback rejected', { ...log, dataType, status, reason, kept });
       return replyError(status, code, reason);
     };
 
     const decoded = decodeBody(event, meta.contentType);
-    if (!decoded.ok) return reject(400, 'UNREADABLE_BODY', decoded.reason, event.body ?? '');
+    if (!decoded.ok) {
+      // The bytes could not be decoded as text: they are kept as API Gateway passed them (base64).
+      return reject(400, 'UNREADABLE_BODY', decoded.reason, event.body ?? '', { bodyEncoding: 'base64' });
+    }
 
     const checked = readEnvelope(decoded.text);
     if (!checked.ok) return reject(400, checked.error.code, checked.error.message, decoded.text);
@@ -88,13 +98,9 @@ export const createIngestHandler = (deps: IngestDeps) => {
           deps.logger.error('callback signature could not be checked', { ...log, dataType, verdict });
           return replyError(503, 'SIGNATURE_UNAVAILABLE', 'the signature could not be checked; please retry');
         } else {
-          return reject(
-            401,
-            'BAD_SIGNATURE',
-            `the callback signature is ${verdict.status}`,
-            decoded.text,
+          return reject(401, 'BAD_SIGNATURE', `the callback signature is ${verdict.status}`, decoded.text, {
             dataType,
-          );
+          });
         }
       }
     }

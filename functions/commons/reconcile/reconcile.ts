@@ -30,8 +30,10 @@ export interface ReconcileDeps {
 
 export interface ReconcileOptions {
   readonly companyIds: readonly string[];
-  /** Beijing days to cover, today included (2 covers 百应's 26 h 46 min of retries). */
+  /** Beijing days to cover, today included; never less than 百应's retry horizon back from now. */
   readonly lookBackDays: number;
+  /** The instant whose window to query (default now); requests and receive times still use the real clock. */
+  readonly windowAt?: number;
   /** Milliseconds the run may still use; it stops cleanly below `reserveMs`. */
   readonly remainingMs: () => number;
   readonly reserveMs?: number;
@@ -49,12 +51,22 @@ export interface ReconcileSummary {
 
 const DAY_MS = 86_400_000;
 
-/** The query window in Beijing dates: `lookBackDays` days ending today. */
+/**
+ * 百应 retries a delivery for 26 h 46 min; the window always reaches this far back (with a
+ * margin), measured from now rather than counted in calendar days: at 00:30 Beijing a call
+ * from the day before yesterday may still be in its retries.
+ */
+export const RETRY_HORIZON_MS = 27 * 3_600_000;
+
+/** The query window in Beijing dates: back to `lookBackDays - 1` days or the retry horizon, whichever is further. */
 export const beijingWindow = (
   nowMs: number,
   lookBackDays: number,
 ): { startDate: string; endDate: string } => ({
-  startDate: beijingIsoFromEpochMs(nowMs - (lookBackDays - 1) * DAY_MS).slice(0, 10),
+  startDate: beijingIsoFromEpochMs(nowMs - Math.max(RETRY_HORIZON_MS, (lookBackDays - 1) * DAY_MS)).slice(
+    0,
+    10,
+  ),
   endDate: beijingIsoFromEpochMs(nowMs).slice(0, 10),
 });
 
@@ -78,7 +90,7 @@ export const runReconcile = async (
     pages: 0,
     stoppedEarly: false,
   };
-  const window = beijingWindow(now(), options.lookBackDays);
+  const window = beijingWindow(options.windowAt ?? now(), options.lookBackDays);
   const checkTime = () => {
     if (options.remainingMs() < (options.reserveMs ?? 15_000)) throw new OutOfTime();
   };

@@ -72,8 +72,10 @@ describe('the reader never throws', () => {
     if (result.ok) {
       const extra = result.records[0]?.extra ?? {};
       expect(Object.getPrototypeOf(extra)).toBe(Object.prototype);
-      // valibot never copies __proto__/constructor/prototype keys; the raw body keeps them.
-      expect(Object.keys(extra)).toEqual([]);
+      // Kept as data under extra (the schemas' copies would leave them out), never as prototypes.
+      expect(Object.keys(extra)).toEqual(['data.data.__proto__', 'data.data.constructor']);
+      expect(Object.getOwnPropertyDescriptor(extra, 'data.data.__proto__')?.value).toEqual({ x: 1 });
+      expect(extra['data.data.constructor']).toEqual({ prototype: { y: 2 } });
     }
   });
 });
