@@ -2,13 +2,18 @@
  * Deployment options, read from CDK context (`cdk deploy -c key=value` or cdk.json) and
  * validated before anything is built, so a typo fails synth with a clear message.
  */
+
+import { isIP } from 'node:net';
 import * as v from 'valibot';
 
-/** 百应's documented callback source IP. */
-export const BYROBOT_CALLBACK_IP = '120.55.46.3';
+/**
+ * 百应's documented callback sources: the classic OpenAPI sends from 120.55.46.3; the open
+ * platform (open.byai.com) also from 42.192.127.32/27.
+ */
+export const BYROBOT_CALLBACK_SOURCES = ['120.55.46.3', '42.192.127.32/27'] as const;
 
 export interface ReceiverConfig {
-  /** Source IPs (or CIDRs) allowed to call the API. @default ['120.55.46.3'] */
+  /** Source IPs (or CIDRs) allowed to call the API. @default ['120.55.46.3', '42.192.127.32/27'] (both 百应 platforms) */
   readonly allowedIps: readonly string[];
   /** Accept callbacks from any IP. Must be chosen explicitly (`allowAllIps=true`). @default false */
   readonly allowAllIps: boolean;
@@ -37,7 +42,21 @@ export interface ReceiverConfig {
   readonly signatureMaxAgeSeconds: number;
 }
 
-const IP_OR_CIDR = /^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$|^[0-9a-fA-F:]+(\/\d{1,3})?$/;
+/** An IPv4/IPv6 address or CIDR block, checked with Node's own address parser. */
+const isIpOrCidr = (text: string): boolean => {
+  const [address = '', prefix, ...rest] = text.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+};
+
+/** A block that matches every address: allowing it is `allowAllIps`, which must be chosen explicitly. */
+const isOpenToAll = (text: string): boolean => {
+  const [address = '', prefix] = text.split('/');
+  return prefix !== undefined && Number(prefix) === 0 && isIP(address) !== 0;
+};
 
 const flag = v.pipe(
   v.optional(v.union([v.boolean(), v.picklist(['true', 'false'])]), false),
@@ -52,11 +71,27 @@ const count = (name: string, fallback: number, min: number) =>
     v.minValue(min, `${name} must be at least ${min}`),
   );
 const list = v.pipe(
-  v.optional(v.union([v.string(), v.array(v.string())]), [BYROBOT_CALLBACK_IP]),
+  v.optional(v.union([v.string(), v.array(v.string())]), [...BYROBOT_CALLBACK_SOURCES]),
   v.transform((value) =>
     (Array.isArray(value) ? value : value.split(',')).map((item) => item.trim()).filter(Boolean),
   ),
-  v.array(v.pipe(v.string(), v.regex(IP_OR_CIDR, 'allowedIps must hold IPv4/IPv6 addresses or CIDRs'))),
+  v.nonEmpty(
+    "allowedIps is empty: name at least one address or CIDR (default: 百应's 120.55.46.3,42.192.127.32/27), or set allowAllIps=true",
+  ),
+  v.array(
+    v.pipe(
+      v.string(),
+      v.check(
+        isIpOrCidr,
+        (issue) => `allowedIps must hold IPv4/IPv6 addresses or CIDRs; "${issue.input}" is neither`,
+      ),
+      v.check(
+        (text) => !isOpenToAll(text),
+        (issue) =>
+          `allowedIps "${issue.input}" opens the API to every address; say so explicitly with allowAllIps=true instead`,
+      ),
+    ),
+  ),
 );
 
 const contextSchema = v.object({

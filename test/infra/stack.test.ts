@@ -21,7 +21,7 @@ const SECRET = 'k3y-only-our-byrobot-knows';
 let template: Template;
 beforeAll(() => {
   template = synth({
-    allowedIps: '120.55.46.3, 203.0.113.7/32',
+    allowedIps: '120.55.46.3, 203.0.113.7/32, 2001:db8::/48',
     secretPathSegment: SECRET,
     alarmEmail: 'ops@example.com',
   });
@@ -58,19 +58,19 @@ describe('API', () => {
         Effect: 'Deny',
         Principal: { AWS: '*' },
         Resource: 'execute-api:/*',
-        Condition: { NotIpAddress: { 'aws:SourceIp': ['120.55.46.3', '203.0.113.7/32'] } },
+        Condition: { NotIpAddress: { 'aws:SourceIp': ['120.55.46.3', '203.0.113.7/32', '2001:db8::/48'] } },
       },
     ]);
   });
 
-  test("by default only 百应's documented callback IP is allowed; opening to all is explicit", () => {
+  test("by default only 百应's documented callback sources (both platforms) are allowed; opening to all is explicit", () => {
     const statementsOf = (t: Template) =>
       (Object.values(t.findResources('AWS::ApiGateway::RestApi'))[0] as Resource).Properties.Policy as {
         Statement: { Condition?: unknown }[];
       };
     const byDefault = synth();
     expect(statementsOf(byDefault).Statement[1]?.Condition).toEqual({
-      NotIpAddress: { 'aws:SourceIp': ['120.55.46.3'] },
+      NotIpAddress: { 'aws:SourceIp': ['120.55.46.3', '42.192.127.32/27'] },
     });
     const open = synth({ allowAllIps: 'true' });
     expect(statementsOf(open).Statement).toHaveLength(1);
@@ -382,6 +382,14 @@ describe('reconciler', () => {
 describe('context validation', () => {
   test.each([
     [{ allowedIps: 'not-an-ip' }, 'allowedIps must hold'],
+    [{ allowedIps: '' }, 'allowedIps is empty'],
+    [{ allowedIps: ' , ' }, 'allowedIps is empty'],
+    [{ allowedIps: '0.0.0.0/0' }, 'opens the API to every address'],
+    [{ allowedIps: '120.55.46.3,::/0' }, 'opens the API to every address'],
+    [{ allowedIps: '300.1.2.3' }, '"300.1.2.3" is neither'],
+    [{ allowedIps: '10.0.0.0/33' }, '"10.0.0.0/33" is neither'],
+    [{ allowedIps: '2001:db8::/129' }, 'is neither'],
+    [{ allowedIps: '1.2.3.4/8/1' }, 'is neither'],
     [{ secretPathSegment: 'short' }, 'secretPathSegment must be'],
     [{ alarmEmail: 'nope' }, 'alarmEmail must be'],
     [{ allowAllIps: 'true', allowedIps: '1.2.3.4' }, 'not both'],

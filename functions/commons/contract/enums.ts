@@ -75,6 +75,12 @@ export const JOB_STATUS = table([
   [9, 'ACCOUNT_IN_ARREARS', '账户欠费'],
 ]);
 
+/**
+ * Open platform `callJobStatus`: no official table is published. Only 2 = completed is certain
+ * (the integrator's code and its notes agree); every other code is kept raw as UNKNOWN.
+ */
+export const OPEN_JOB_STATUS = table([[2, 'COMPLETED', '已完成']]);
+
 export const JOB_TYPE = table([
   [1, 'SCHEDULED', '定时'],
   [2, 'MANUAL', '手动'],

@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import { type ContractError, contractError, describeValue } from './errors.js';
 import { parseJson } from './json.js';
+import type { Platform } from './types.js';
 import { Warnings } from './warnings.js';
 
 /**
@@ -23,6 +24,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value) && !isExactNumber(value);
 
 const plainObject = v.custom<Record<string, unknown>>((value) => isObject(value));
+const typeName = v.pipe(v.string('a type name string'), v.trim(), v.nonEmpty('a non-empty type name'));
 
 export const envelope = v.pipe(
   plainObject,
@@ -31,10 +33,19 @@ export const envelope = v.pipe(
     data: v.pipe(
       plainObject,
       v.looseObject({
-        dataType: v.pipe(v.string('a dataType string'), v.trim(), v.nonEmpty('a non-empty dataType')),
+        // The classic platform names the type `dataType`, the open platform `callbackType`.
+        dataType: v.optional(typeName),
+        callbackType: v.optional(typeName),
         // An object, or (drift) a string holding one: checkEnvelope parses it with the caller's parser.
         data: v.union([v.record(v.string(), v.unknown()), v.string()]),
       }),
+      v.forward(
+        v.check(
+          (data) => data.dataType !== undefined || data.callbackType !== undefined,
+          'a non-empty dataType or callbackType string',
+        ),
+        ['dataType'],
+      ),
     ),
     resultMsg: v.optional(v.unknown()),
     errorStackTrace: v.optional(v.unknown()),
@@ -44,8 +55,13 @@ export const envelope = v.pipe(
 export type Envelope = v.InferOutput<typeof envelope>;
 
 export interface EnvelopeInfo {
-  /** `data.dataType`, trimmed; may be one this version does not know. */
+  /** `data.dataType` (classic) or `data.callbackType` (open platform), trimmed; may be one this version does not know. */
   readonly dataType: string;
+  /**
+   * Which platform's envelope: `open` when it names `callbackType`, or names only `dataType` but
+   * carries the open platform's `callInstance` (a legacy alias some senders use); else `classic`.
+   */
+  readonly platform: Platform;
   /** `code` as text ("200" whether sent as number or string); null when absent. */
   readonly code: string | null;
   /** The inner `data` object. */
@@ -61,7 +77,8 @@ const EXPECTED_AT: Readonly<Record<string, string>> = {
   '': 'a 百应 envelope object {code, data: {dataType, data}}',
   code: '200 or "200"',
   data: 'an object {dataType, data}',
-  'data.dataType': 'a non-empty dataType string',
+  'data.dataType': 'a non-empty dataType (or callbackType) string',
+  'data.callbackType': 'a non-empty callbackType (or dataType) string',
   'data.data': 'an object (or a string holding one)',
 };
 
@@ -111,7 +128,19 @@ export const checkEnvelope = (
   else if (codeText !== '200')
     warnings.add(['code'], 'unexpected-code', `envelope code is ${codeText}, not 200`);
   else if (typeof code === 'string') warnings.add(['code'], 'number-as-string', 'code sent as a string');
-  return { ok: true, envelope: { dataType: data.dataType, code: codeText, data: inner }, warnings };
+  const dataType = (data.callbackType ?? data.dataType) as string;
+  if (data.callbackType !== undefined && data.dataType !== undefined && data.callbackType !== data.dataType) {
+    warnings.add(
+      ['data', 'dataType'],
+      'type-conflict',
+      'dataType differs from callbackType; callbackType was used',
+    );
+  }
+  const platform: Platform =
+    data.callbackType !== undefined || (inner.callInstance !== undefined && inner.sceneInstance === undefined)
+      ? 'open'
+      : 'classic';
+  return { ok: true, envelope: { dataType, platform, code: codeText, data: inner }, warnings };
 };
 
 /**

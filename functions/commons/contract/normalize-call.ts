@@ -10,22 +10,26 @@ import {
   outboundCallData,
   outboundSceneInstance,
   phoneLog as phoneLogSchema,
+  type TaskResultItem,
   taskResultItem,
 } from './schemas.js';
 import { aiLevelOf, isIntentResult, labelsOf, manualLevelOnRecord, readTaskResult } from './task-results.js';
 import { readTranscript } from './transcript.js';
 import type { CallRecord, Intent, TaskResult } from './types.js';
+import type { Path } from './warnings.js';
 
 type Direction = CallRecord['direction'];
 
-const readResults = (
+/** `taskResult[]` of a call (either platform): each object read; an element that is not one kept raw. */
+export const readResults = (
   ctx: ReadContext,
-  data: OutboundCallData | InboundCallData,
+  items: readonly (TaskResultItem | { readonly unreadableItem: unknown })[] | null | undefined,
+  path: Path,
   owner: Owner,
 ): TaskResult[] => {
   const results: TaskResult[] = [];
-  (data.taskResult ?? []).forEach((item, index) => {
-    const path = ['taskResult', index];
+  (items ?? []).forEach((item, index) => {
+    const at = [...path, index];
     if ('unreadableItem' in item) {
       ctx.take(
         {
@@ -33,17 +37,18 @@ const readResults = (
           raw: item.unreadableItem,
           drift: { code: 'unreadable', message: 'taskResult entry is not an object; kept as sent' },
         },
-        path,
+        at,
       );
       return;
     }
-    ctx.keepExtras(taskResultItem, item, path);
-    results.push(readTaskResult(ctx, item, path, owner));
+    ctx.keepExtras(taskResultItem, item, at);
+    results.push(readTaskResult(ctx, item, at, owner));
   });
   return results;
 };
 
-const intentOf = (results: readonly TaskResult[]): Intent => {
+/** The call's intent levels from its results: the AI's, a manual one carried on the record, and the effective one. */
+export const intentOf = (results: readonly TaskResult[]): Intent => {
   const intentResult = results.find(isIntentResult);
   if (!intentResult) return {};
   const ai = aiLevelOf(intentResult);
@@ -58,7 +63,7 @@ const intentOf = (results: readonly TaskResult[]): Intent => {
 type CallData = OutboundCallData | InboundCallData;
 type Specific = Omit<
   CallRecord,
-  'kind' | 'direction' | 'intent' | 'labels' | 'results' | 'transcript' | 'warnings'
+  'kind' | 'platform' | 'direction' | 'intent' | 'labels' | 'results' | 'transcript' | 'warnings'
 >;
 
 /** Reads what both directions share and merges in the direction's own fields. */
@@ -81,11 +86,12 @@ const callRecord = (
     callJobId: ctx.take(s.callJobId, at('callJobId')),
     robotDefId: ctx.take(s.robotDefId, at('robotDefId')),
   };
-  const results = readResults(ctx, data, owner);
+  const results = readResults(ctx, data.taskResult, ['taskResult'], owner);
   const recording = ctx.take(s.luyinOssUrl, at('luyinOssUrl'));
   const transcriptRecording = ctx.take(data.phoneLog?.luyinOssUrl, ['phoneLog', 'luyinOssUrl']);
   const record = compact({
     kind: 'call' as const,
+    platform: 'classic' as const,
     direction,
     ...specific,
     companyId: owner.companyId,

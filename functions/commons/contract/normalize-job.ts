@@ -34,5 +34,11 @@ export const normalizeJob = (ctx: ReadContext, data: JobData): JobRecord[] => {
     signedAt: ctx.take(data.dateTime, ['dateTime']),
   });
   const shared = ctx.finish();
-  return ids.map((callJobId) => ({ kind: 'job' as const, callJobId, ...job, ...shared }));
+  return ids.map((callJobId) => ({
+    kind: 'job' as const,
+    platform: 'classic' as const,
+    callJobId,
+    ...job,
+    ...shared,
+  }));
 };

@@ -10,10 +10,12 @@ import { parseLossless } from './lossless.js';
 import { normalizeInbound, normalizeOutbound } from './normalize-call.js';
 import { normalizeJob } from './normalize-job.js';
 import { normalizeManualIntent } from './normalize-manual-intent.js';
+import { normalizeOpenCall, normalizeOpenJob } from './normalize-open.js';
+import { openCallData, openJobData } from './open-schemas.js';
 import { ReadContext } from './read-context.js';
 import { inboundCallData, jobData, manualIntentData, outboundCallData } from './schemas.js';
-import { liftProtoKeys, RESERVED_KEYS, shapeCallData } from './shapes.js';
-import type { NormalizedRecord } from './types.js';
+import { liftProtoKeys, RESERVED_KEYS, shapeCallData, shapeOpenCallData } from './shapes.js';
+import type { NormalizedRecord, Platform } from './types.js';
 import { type Path, Warnings } from './warnings.js';
 
 export const DATA_TYPES = {
@@ -22,10 +24,14 @@ export const DATA_TYPES = {
   job: 'JOB_INFO_RESULT',
 } as const;
 
+/** The types the open platform documents (no manual-change or inbound type is documented). */
+export const OPEN_DATA_TYPES = [DATA_TYPES.call, DATA_TYPES.job] as const;
+
 export type ReadResult =
   | {
       readonly ok: true;
       readonly dataType: string;
+      readonly platform: Platform;
       readonly code: string | null;
       readonly records: readonly NormalizedRecord[];
       readonly warnings: Warnings['list'];
@@ -41,6 +47,7 @@ const EXPECTED_BY_KEY: Readonly<Record<string, string>> = {
   sceneInstanceId: ID_EXPECTED,
   callJobId: `${ID_EXPECTED}, or a list of ids`,
   sceneInstance: 'an object',
+  callInstance: 'an object',
   taskResult: 'a non-empty list of objects',
 };
 
@@ -58,27 +65,32 @@ const recordError = (issues: readonly v.BaseIssue<unknown>[], value: unknown): C
   return contractError('INVALID_RECORD', [...INNER, ...keys], expected, describeValue(found));
 };
 
-const normalize = (
-  envelope: EnvelopeInfo,
-  ctx: ReadContext,
-  mayHoldReserved: boolean,
-): { records: NormalizedRecord[] } | { error: ContractError } => {
-  const { dataType } = envelope;
+type Outcome = { records: NormalizedRecord[] } | { error: ContractError };
+
+const parseWith =
+  (data: Record<string, unknown>) =>
+  <TSchema extends v.GenericSchema>(
+    schema: TSchema,
+    read: (output: v.InferOutput<TSchema>) => NormalizedRecord[],
+  ): Outcome => {
+    const result = v.safeParse(schema, data);
+    return result.success ? { records: read(result.output) } : { error: recordError(result.issues, data) };
+  };
+
+const unknownType = (path: Path, known: readonly string[], dataType: string): Outcome => ({
+  error: contractError('UNKNOWN_DATA_TYPE', path, known.join(', '), describeValue(dataType)),
+});
+
+/** The classic OpenAPI's callbacks (`dataType`, `sceneInstance`). */
+const normalizeClassic = (dataType: string, raw: Record<string, unknown>, ctx: ReadContext): Outcome => {
   const isCall = dataType === DATA_TYPES.call || dataType === DATA_TYPES.inbound;
-  // Keys the schemas' copies would lose are set aside first (rare: only when the text has one).
-  const lifted = mayHoldReserved
-    ? (liftProtoKeys(ctx, envelope.data) as Record<string, unknown>)
-    : envelope.data;
   // Nested parts in another shape are coerced (or kept raw) before the schemas read them.
-  const data = isCall ? shapeCallData(ctx, lifted) : lifted;
-  const parse = <TSchema extends v.GenericSchema>(schema: TSchema) => v.safeParse(schema, data);
+  const data = isCall ? shapeCallData(ctx, raw) : raw;
+  const parse = parseWith(data);
   switch (dataType) {
     case DATA_TYPES.call: {
       if (data.sceneInstance !== undefined && data.sceneInstance !== null) {
-        const result = parse(outboundCallData);
-        return result.success
-          ? { records: [normalizeOutbound(ctx, result.output)] }
-          : { error: recordError(result.issues, data) };
+        return parse(outboundCallData, (output) => [normalizeOutbound(ctx, output)]);
       }
       if (data.taskResult === undefined || data.taskResult === null) {
         return {
@@ -90,33 +102,39 @@ const normalize = (
           ),
         };
       }
-      const result = parse(manualIntentData);
-      return result.success
-        ? { records: normalizeManualIntent(ctx, result.output) }
-        : { error: recordError(result.issues, data) };
+      return parse(manualIntentData, (output) => normalizeManualIntent(ctx, output));
     }
-    case DATA_TYPES.inbound: {
-      const result = parse(inboundCallData);
-      return result.success
-        ? { records: [normalizeInbound(ctx, result.output)] }
-        : { error: recordError(result.issues, data) };
-    }
-    case DATA_TYPES.job: {
-      const result = parse(jobData);
-      return result.success
-        ? { records: normalizeJob(ctx, result.output) }
-        : { error: recordError(result.issues, data) };
-    }
+    case DATA_TYPES.inbound:
+      return parse(inboundCallData, (output) => [normalizeInbound(ctx, output)]);
+    case DATA_TYPES.job:
+      return parse(jobData, (output) => normalizeJob(ctx, output));
     default:
-      return {
-        error: contractError(
-          'UNKNOWN_DATA_TYPE',
-          ['data', 'dataType'],
-          Object.values(DATA_TYPES).join(', '),
-          describeValue(dataType),
-        ),
-      };
+      return unknownType(['data', 'dataType'], Object.values(DATA_TYPES), dataType);
   }
+};
+
+/** The open platform's callbacks (`callbackType`, `callInstance`); only two types are documented. */
+const normalizeOpen = (dataType: string, raw: Record<string, unknown>, ctx: ReadContext): Outcome => {
+  switch (dataType) {
+    case DATA_TYPES.call:
+      return parseWith(shapeOpenCallData(ctx, raw))(openCallData, (output) => [
+        normalizeOpenCall(ctx, output),
+      ]);
+    case DATA_TYPES.job:
+      return parseWith(raw)(openJobData, (output) => normalizeOpenJob(ctx, output));
+    default:
+      return unknownType(['data', 'callbackType'], OPEN_DATA_TYPES, dataType);
+  }
+};
+
+const normalize = (envelope: EnvelopeInfo, ctx: ReadContext, mayHoldReserved: boolean): Outcome => {
+  // Keys the schemas' copies would lose are set aside first (rare: only when the text has one).
+  const data = mayHoldReserved
+    ? (liftProtoKeys(ctx, envelope.data) as Record<string, unknown>)
+    : envelope.data;
+  return envelope.platform === 'open'
+    ? normalizeOpen(envelope.dataType, data, ctx)
+    : normalizeClassic(envelope.dataType, data, ctx);
 };
 
 /** Reads one callback body (the raw HTTP body text). Never throws. */
@@ -138,6 +156,7 @@ export const readCallback = (body: string): ReadResult => {
     return {
       ok: true,
       dataType: checked.envelope.dataType,
+      platform: checked.envelope.platform,
       code: checked.envelope.code,
       records: outcome.records,
       warnings: warnings.list,

@@ -141,12 +141,13 @@ export const phoneLogItem = v.looseObject({
   endTime: field(msOffset),
   knowledgeBaseId: field(id),
   correctionContent: field(text),
+  decisionName: field(text),
   gmtCreate: field(wallClock),
   gmtModified: field(wallClock),
 });
 
 /** An element of a list that is not even an object is kept raw rather than failing the record. */
-const listOf = <TItem extends v.GenericSchema>(item: TItem) =>
+export const listOf = <TItem extends v.GenericSchema>(item: TItem) =>
   v.optional(
     v.nullable(
       v.array(

@@ -84,19 +84,26 @@ const put = (object: Json, key: string, value: unknown): void => {
 };
 
 /**
+ * The object that carries the call (`sceneInstance`, `callInstance`), unwrapped from a JSON
+ * string. Only that: without a readable one the call has no id, and the schema reports that.
+ */
+const unwrapRecordObject = (ctx: ReadContext, data: Json, key: string, out: Json): void => {
+  const value = data[key];
+  if (typeof value !== 'string') return;
+  const parsed = parseText(ctx, value, [key]);
+  if (!isObject(parsed)) return;
+  note(ctx, [key], 'json-as-string', `${key} sent inside a JSON string`);
+  put(out, key, parsed);
+};
+
+/**
  * The call body (classic `sceneInstance` form) with its nested parts in shape. The caller's
  * object is not changed. `sceneInstance` itself is only unwrapped from a JSON string: without a
  * readable one the call has no id, and the schema reports that.
  */
 export const shapeCallData = (ctx: ReadContext, data: Json): Json => {
   const out: Json = { ...data };
-  if (typeof data.sceneInstance === 'string') {
-    const scene = parseText(ctx, data.sceneInstance, ['sceneInstance']);
-    if (isObject(scene)) {
-      note(ctx, ['sceneInstance'], 'json-as-string', 'sceneInstance sent inside a JSON string');
-      put(out, 'sceneInstance', scene);
-    }
-  }
+  unwrapRecordObject(ctx, data, 'sceneInstance', out);
   if ('taskResult' in data) put(out, 'taskResult', asList(ctx, data.taskResult, ['taskResult']));
   if ('phoneLog' in data) {
     let phoneLog = data.phoneLog;
@@ -114,6 +121,16 @@ export const shapeCallData = (ctx: ReadContext, data: Json): Json => {
       );
     }
     put(out, 'phoneLog', phoneLog);
+  }
+  return out;
+};
+
+/** The open platform's call body with its nested parts in shape (same rules as the classic one). */
+export const shapeOpenCallData = (ctx: ReadContext, data: Json): Json => {
+  const out: Json = { ...data };
+  unwrapRecordObject(ctx, data, 'callInstance', out);
+  for (const list of ['phoneLogs', 'taskResult', 'callRepeat', 'jobPhoneInfos']) {
+    if (list in data) put(out, list, asList(ctx, data[list], [list]));
   }
   return out;
 };

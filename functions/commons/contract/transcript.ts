@@ -45,6 +45,7 @@ const readTurn = (
     decisionId: ctx.take(item.decisionId, at('decisionId')),
     knowledgeBaseId: ctx.take(item.knowledgeBaseId, at('knowledgeBaseId')),
     correction: ctx.take(item.correctionContent, at('correctionContent')),
+    decisionName: ctx.take(item.decisionName, at('decisionName')),
     createdAt: ctx.take(item.gmtCreate, at('gmtCreate')),
     modifiedAt: ctx.take(item.gmtModified, at('gmtModified')),
   });

@@ -73,7 +73,31 @@ export interface TranscriptTurn {
   readonly correction?: string;
   readonly createdAt?: string;
   readonly modifiedAt?: string;
+  /** Open platform: the script node that spoke or heard the line. */
+  readonly decisionName?: string;
 }
+
+/** Open platform `callRepeat[]`: one dial attempt of a redialled call. */
+export interface CallAttempt {
+  readonly repeatIndex?: number;
+  readonly finishStatus?: Coded;
+  readonly startTime?: string;
+  readonly endTime?: string;
+  /** The line used (百应 often puts a line name here). */
+  readonly callerPhone?: string;
+  readonly userPhoneId?: string;
+  readonly sipErrorCode?: string;
+}
+
+/** Open platform `jobPhoneInfos[]`: a line the job used. */
+export interface PhoneLine {
+  readonly lineName?: string;
+  readonly callerAccountId?: string;
+  readonly userPhoneId?: string;
+}
+
+/** Which 百应 platform sent the data: the classic OpenAPI or the open platform (open.byai.com). */
+export type Platform = 'classic' | 'open';
 
 interface Common {
   /** Fields the doc does not list, kept as sent (ids with every digit), by path. */
@@ -85,6 +109,7 @@ interface Common {
 
 export interface CallRecord extends Common {
   readonly kind: 'call';
+  readonly platform: Platform;
   readonly direction: 'outbound' | 'inbound';
   /** `callInstanceId` (outbound) or `inboundInstanceId` (inbound), as an exact decimal string. */
   readonly callId: string;
@@ -144,6 +169,19 @@ export interface CallRecord extends Common {
   readonly transcript: readonly TranscriptTurn[];
   readonly sign?: string;
   readonly signedAt?: string;
+  // The open platform's own facts (absent on classic calls):
+  readonly robotDefName?: string;
+  /** Dial attempts so far. */
+  readonly calledTimes?: number;
+  /** "有感知" / "无感知". */
+  readonly perceptionResult?: string;
+  /** Data-collection variables. */
+  readonly collectProperties?: Embedded;
+  readonly transferred?: boolean;
+  readonly lineIn?: boolean;
+  readonly takeover?: boolean;
+  readonly callRepeat?: readonly CallAttempt[];
+  readonly jobPhoneInfos?: readonly PhoneLine[];
 }
 
 /** A manual intent change for one call; it may arrive before the call record it amends. */
@@ -162,6 +200,7 @@ export interface ManualIntentRecord extends Common {
 
 export interface JobRecord extends Common {
   readonly kind: 'job';
+  readonly platform: Platform;
   readonly callJobId: string;
   readonly companyId?: string;
   readonly jobName?: string;
@@ -184,7 +223,10 @@ export interface JobRecord extends Common {
   readonly userId?: string;
   readonly userName?: string;
   readonly createdAt?: string;
+  /** 百应's time of the change: `gmtModified` (open platform: `updateTime`, else `endTime`). */
   readonly modifiedAt?: string;
+  /** Open platform: when the job ended. */
+  readonly endTime?: string;
   readonly sign?: string;
   readonly signedAt?: string;
 }

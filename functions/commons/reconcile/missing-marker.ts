@@ -23,6 +23,8 @@ export const writeMissingMarker = async (
   const update = new Update()
     .set('state', CALL_STATES.missing)
     .set('direction', 'inbound')
+    // Misses are listed by the classic OpenAPI's queryUnCallBack only.
+    .set('platform', 'classic')
     .set('callId', miss.callInstanceId)
     .set('companyId', companyId)
     .set('missing', {

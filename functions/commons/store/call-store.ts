@@ -1,7 +1,7 @@
 /**
  * Merging call records and manual intent changes into the `calls` table (one item per call).
  *
- * Item: `pk` (`out#<id>` / `in#<id>`), `direction`, `callId`, `companyId`, `callJobId`,
+ * Item: `pk` (`out#<id>` / `in#<id>`), `platform` (`classic` | `open`), `direction`, `callId`, `companyId`, `callJobId`,
  * `companyDate` + `sortTime` (indexes), `state` (RECORDED | MANUAL_ONLY | MISSING), `record`
  * (the normalized call; its largest parts in S3 when it is too big, see `recordOverflow`),
  * `manualIntent` (newest manual level), `manualResults` (newest manual result per result name),
@@ -106,6 +106,7 @@ export const mergeCall = async (
       .set('record', split.inline)
       .set('recordVersion', version)
       .set('state', CALL_STATES.recorded)
+      .set('platform', record.platform)
       .set('direction', record.direction)
       .set('callId', record.callId)
       .setFromOr('intent', 'manualIntent', recordIntent(record))
@@ -147,6 +148,8 @@ export const mergeManualIntent = (
   const version = versionOf(delivery, manualVendorTime(change));
   const apply = (update: Update, old: Item | undefined): void => {
     update
+      // Manual changes exist only on the classic platform.
+      .setIfNotExists('platform', 'classic')
       .setIfNotExists('direction', 'outbound')
       .setIfNotExists('callId', change.callId)
       .setIfNotExists('state', CALL_STATES.manualOnly);

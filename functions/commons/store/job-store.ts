@@ -58,7 +58,11 @@ export const mergeJob = (
     }
     const current = old?.statusVersion;
     if (typeof current === 'string' && current >= version) return;
-    update.set('job', stored).set('statusVersion', version).set('callJobId', job.callJobId);
+    update
+      .set('job', stored)
+      .set('statusVersion', version)
+      .set('callJobId', job.callJobId)
+      .set('platform', job.platform);
     if (job.status) update.set('status', job.status);
     if (job.companyId) update.set('companyId', job.companyId);
     if (delivery.archive) update.set('jobArchive', delivery.archive);

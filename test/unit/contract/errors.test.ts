@@ -134,7 +134,12 @@ describe('readEnvelope (what ingest uses)', () => {
 
   test('accepts an unknown dataType (consume decides what to do with it)', () => {
     const result = readEnvelope('{"code":"200","data":{"dataType":"NEW_KIND","data":{"x":1}}}');
-    expect(result.ok && result.envelope).toEqual({ dataType: 'NEW_KIND', code: '200', data: { x: 1 } });
+    expect(result.ok && result.envelope).toEqual({
+      dataType: 'NEW_KIND',
+      platform: 'classic',
+      code: '200',
+      data: { x: 1 },
+    });
   });
 
   test('a body with duplicate keys still reads (last key wins), with a warning', () => {
