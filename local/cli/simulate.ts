@@ -1,13 +1,19 @@
 /**
  * `npm run simulate -- [--url URL] [--count N] [--concurrency N] [--seed N] [--duplicates 0.2]
- *   [--shuffle] [--drop 0.05] [--time-scale 0.001] [--byrobot-url URL] [--json]`
+ *   [--shuffle] [--drop 0.05] [--time-scale 0.001] [--byrobot-url URL] [--platform classic|open]
+ *   [--max-deliveries N] [--json]`
+ *
+ * `--platform open` plays 百应's open platform: its envelope (`callbackType`, `callInstance`) and
+ * its shorter retry schedule (16 deliveries over about 4 h 42 min).
  *
  * 百应 as a delivery client, against the local stack by default or, after `cdk deploy`, against
  * the deployed API as a smoke test (`--url https://…/v1`).
  */
 import { parseArgs } from 'node:util';
+import type { Platform } from '../../functions/commons/contract/types.js';
 import { LOCAL_PORTS } from '../local-config.js';
 import { LOOPBACK } from '../ports.js';
+import { SCHEDULES } from '../simulator/schedule.js';
 import { runSimulation } from '../simulator/simulate.js';
 
 const { values } = parseArgs({
@@ -20,7 +26,8 @@ const { values } = parseArgs({
     shuffle: { type: 'boolean', default: false },
     drop: { type: 'string', default: '0' },
     'time-scale': { type: 'string', default: '1' },
-    'max-deliveries': { type: 'string', default: '27' },
+    'max-deliveries': { type: 'string' },
+    platform: { type: 'string', default: 'classic' },
     'byrobot-url': { type: 'string' },
     company: { type: 'string', default: '1' },
     json: { type: 'boolean', default: false },
@@ -40,7 +47,13 @@ const bar = (done: number, total: number): string => {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
 };
 
+const platformOf = (value: string): Platform => {
+  if (value !== 'classic' && value !== 'open') throw new Error('--platform must be classic or open');
+  return value;
+};
+
 const main = async (): Promise<void> => {
+  const platform = platformOf(values.platform);
   const tty = process.stderr.isTTY && !values.json;
   const summary = await runSimulation({
     url: values.url,
@@ -51,7 +64,17 @@ const main = async (): Promise<void> => {
     shuffle: values.shuffle,
     drop: number('drop', values.drop, 0, 1),
     timeScale: number('time-scale', values['time-scale'], 0, 1),
-    maxDeliveries: number('max-deliveries', values['max-deliveries'], 1, 27),
+    platform,
+    ...(values['max-deliveries'] === undefined
+      ? {}
+      : {
+          maxDeliveries: number(
+            'max-deliveries',
+            values['max-deliveries'],
+            1,
+            SCHEDULES[platform].maxDeliveries,
+          ),
+        }),
     ...(values['byrobot-url'] ? { byrobotUrl: values['byrobot-url'] } : {}),
     companyId: values.company,
     ...(tty

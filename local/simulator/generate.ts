@@ -3,7 +3,10 @@
  * what real traffic adds: outbound call records (answered or not), manual intent changes,
  * inbound calls and job status changes.
  */
+import type { Platform } from '../../functions/commons/contract/types.js';
+import { generateOpenCallbacks } from './generate-open.js';
 import type { Random } from './random.js';
+import { beijing, phone } from './values.js';
 
 export type Kind = 'outbound' | 'manualIntent' | 'inbound' | 'job';
 
@@ -34,13 +37,6 @@ const AI_LINES = [
 ];
 const ME_LINES = ['嗯，你说。', '利息多少？', '不需要，谢谢。', '可以，你加我微信吧。'];
 
-const pad = (n: number) => String(n).padStart(2, '0');
-const beijing = (ms: number) => {
-  const d = new Date(ms + 8 * 3600_000);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-};
-const phone = (random: Random) =>
-  `1${random.pick(['3', '5', '7', '8', '9'])}${String(random.int(0, 999_999_999)).padStart(9, '0')}`;
 const envelope = (dataType: string, data: unknown) =>
   JSON.stringify({ code: 200, data: { dataType, data }, resultMsg: '成功', errorStackTrace: null });
 
@@ -51,9 +47,12 @@ export interface GenerateOptions {
   readonly idBase: number;
   /** Epoch ms of the calls' start times. */
   readonly around: number;
+  /** Which 百应 platform's callbacks. @default classic */
+  readonly platform?: Platform;
 }
 
 export const generateCallbacks = (random: Random, options: GenerateOptions): Generated[] => {
+  if (options.platform === 'open') return generateOpenCallbacks(random, options);
   const out: Generated[] = [];
   const outboundIds: number[] = [];
   let nextId = options.idBase;

@@ -4,9 +4,11 @@
  * `timeScale`), and can inject duplicates, reordering and dropped deliveries. Dropped outbound
  * and inbound calls are reported to a fake 百应 (if given) so the reconciler can find them.
  */
+
+import type { Platform } from '../../functions/commons/contract/types.js';
 import { type Generated, generateCallbacks, type Kind } from './generate.js';
 import { Random } from './random.js';
-import { MAX_DELIVERIES, retryDelayMs } from './schedule.js';
+import { retryDelayMs, SCHEDULES } from './schedule.js';
 
 export interface SimulationOptions {
   /** Base URL of the receiver: the local stack, or the deployed API (`…/v1` or `…/v1/<secret>`). */
@@ -22,7 +24,11 @@ export interface SimulationOptions {
   readonly drop: number;
   /** 1 = real time; 0.001 turns 百应's 10 s first retry into 10 ms. */
   readonly timeScale: number;
+  /** Defaults to the platform's own schedule (27 classic, 16 open). */
   readonly maxDeliveries?: number;
+  /** Which 百应 platform to play: its envelope and its retry schedule. @default classic */
+  readonly platform?: Platform;
+  /** Where to report dropped deliveries (classic only: the open platform has no failed-delivery list). */
   readonly byrobotUrl?: string;
   readonly companyId?: string;
   readonly requestTimeoutMs?: number;
@@ -110,9 +116,11 @@ export const runSimulation = async (options: SimulationOptions): Promise<Simulat
   const started = Date.now();
   const random = new Random(options.seed);
   const companyId = options.companyId ?? '1';
+  const platform = options.platform ?? 'classic';
   const generated = generateCallbacks(random, {
     count: options.count,
     companyId,
+    platform,
     idBase: 100_000_000 + (options.seed % 1000) * 100_000,
     around: started,
   });
@@ -127,7 +135,8 @@ export const runSimulation = async (options: SimulationOptions): Promise<Simulat
     if (random.chance(options.duplicates)) deliveries.push(item);
   }
   if (options.shuffle) random.shuffle(deliveries);
-  if (options.byrobotUrl && dropped.length > 0) await reportDropped(options.byrobotUrl, dropped);
+  if (options.byrobotUrl && dropped.length > 0 && platform === 'classic')
+    await reportDropped(options.byrobotUrl, dropped);
 
   const base = options.url.replace(/\/$/, '');
   const limit = new Semaphore(options.concurrency);
@@ -167,12 +176,14 @@ export const runSimulation = async (options: SimulationOptions): Promise<Simulat
   const deliver = async (item: Generated): Promise<void> => {
     if (firstOf.has(item)) duplicatesSent++;
     firstOf.add(item);
-    const max = options.maxDeliveries ?? MAX_DELIVERIES;
+    const max = options.maxDeliveries ?? SCHEDULES[platform].maxDeliveries;
     for (let delivery = 1; delivery <= max; delivery++) {
       if (delivery > 1) {
         retried++;
         retrying++;
-        await new Promise((resolve) => setTimeout(resolve, retryDelayMs(delivery) * options.timeScale));
+        await new Promise((resolve) =>
+          setTimeout(resolve, retryDelayMs(delivery, platform) * options.timeScale),
+        );
         retrying--;
       }
       if (await post(item)) {
@@ -215,8 +226,11 @@ export const runSimulation = async (options: SimulationOptions): Promise<Simulat
     ackedByKey,
     dropped: dropped.map((item) => ({ kind: item.kind, key: item.key })),
     phones: generated.flatMap((item) => {
-      const phone = (item.data.sceneInstance as { customerTelephone?: string } | undefined)
-        ?.customerTelephone;
+      // The classic platform carries the call in `sceneInstance`, the open one in `callInstance`.
+      const call = (item.data.sceneInstance ?? item.data.callInstance) as
+        | { customerTelephone?: string }
+        | undefined;
+      const phone = call?.customerTelephone;
       return phone ? [phone] : [];
     }),
   };

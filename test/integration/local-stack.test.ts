@@ -5,6 +5,7 @@
  */
 
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -14,7 +15,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators.js';
 import { assertPortFree, freePort } from '../../local/ports.js';
 import { runSimulation } from '../../local/simulator/simulate.js';
 import { waitUntilStored } from '../support/stored.js';
-import { variantOf, vendorBody } from '../support/vendor.js';
+import { fixturePath, variantOf, vendorBody } from '../support/vendor.js';
 
 const run = promisify(execFile);
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -268,6 +269,135 @@ test(`a simulator run of ${SIMULATED} callbacks with 20% duplicates in shuffled 
     dynamo.destroy();
     sqs.destroy();
   }
+});
+
+test("百应's open platform on the same URLs: the documented example and our variants read back with platform open", async () => {
+  const post = async (route: string, body: string) => {
+    const response = await fetch(`${url}${route}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    expect([response.status, await response.text()]).toEqual([200, 'success']);
+  };
+  await post('/callbacks/call', readFileSync(fixturePath('open-call-documented'), 'utf8'));
+  await post('/callbacks/call', readFileSync(fixturePath('open-call-variants'), 'utf8'));
+  // An older job status retried after a newer one: updateTime decides, not arrival.
+  const job = readFileSync(fixturePath('open-job'), 'utf8');
+  await post('/callbacks/job', job);
+  await post(
+    '/callbacks/job',
+    job.replace('"callJobStatus":2', '"callJobStatus":1').replace('18:00:00', '09:00:00'),
+  );
+  const documented = (await waitFor(
+    () => records('call', '70258002706') as Promise<Record<string, unknown>>,
+    20_000,
+    'open-platform call 70258002706',
+  )) as Record<string, unknown>;
+  expect(documented).toMatchObject({
+    platform: 'open',
+    state: 'RECORDED',
+    companyId: 'unknown',
+    companyDate: 'unknown#2026-09-05',
+    record: {
+      platform: 'open',
+      robotDefName: '百天邀约',
+      startTime: '2026-09-05T10:18:20+08:00',
+      jobPhoneInfos: [{ lineName: '华东主线路' }],
+    },
+  });
+  const variant = (await waitFor(
+    () => records('call', '70258002707') as Promise<Record<string, unknown>>,
+    20_000,
+    'open-platform call 70258002707',
+  )) as { platform: string; record: Record<string, unknown> };
+  expect(variant.platform).toBe('open');
+  expect(variant.record).toMatchObject({
+    collectProperties: { 意向城市: '杭州' },
+    perceptionResult: '有感知',
+    calledTimes: 2,
+    lineIn: true,
+    callRepeat: [{ repeatIndex: 1 }, { repeatIndex: 2 }],
+    properties: { originalWorkflowId: '38028' },
+  });
+  await waitFor(
+    async () => {
+      const stored = (await records('job', '4849944')) as { deliveries: number };
+      return stored.deliveries === 2 ? stored : undefined;
+    },
+    20_000,
+    'both open-platform job deliveries',
+  );
+  expect(await records('job', '4849944')).toMatchObject({
+    platform: 'open',
+    status: { code: 2, name: 'COMPLETED' },
+    job: { modifiedAt: '2026-09-05T18:00:00+08:00' },
+  });
+  // A classic call on the same URL is unchanged and says so.
+  await post(
+    '/callbacks/call',
+    variantOf('outbound', (inner) => {
+      (inner.sceneInstance as Record<string, unknown>).callInstanceId = 880010;
+    }),
+  );
+  expect(
+    await waitFor(() => records('call', '880010') as Promise<Record<string, unknown>>, 20_000, 'call 880010'),
+  ).toMatchObject({
+    platform: 'classic',
+    record: { platform: 'classic', startTime: '2019-01-12T16:09:32+08:00' },
+  });
+});
+
+test('npm run simulate -- --platform open: every open-platform call stored exactly once', async () => {
+  const { stdout } = await run(
+    'npm',
+    [
+      'run',
+      '-s',
+      'simulate',
+      '--',
+      '--url',
+      url,
+      '--platform',
+      'open',
+      '--count',
+      '150',
+      '--duplicates',
+      '0.2',
+      '--shuffle',
+      '--time-scale',
+      '0.001',
+      '--company',
+      '66',
+      '--seed',
+      '5',
+      '--json',
+    ],
+    { cwd: ROOT },
+  );
+  const summary = JSON.parse(stdout) as {
+    callbacks: number;
+    acked: number;
+    givenUp: number;
+    byKind: Record<string, number>;
+  };
+  expect(summary.givenUp).toBe(0);
+  expect(summary.byKind.outbound).toBeGreaterThan(100);
+  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  const yesterday = new Date(Date.now() - 16 * 3600_000).toISOString().slice(0, 10);
+  const listed = await waitFor(
+    async () => {
+      const items = [
+        ...((await records('list', '--company', '66', '--date', yesterday)) as Record<string, unknown>[]),
+        ...((await records('list', '--company', '66', '--date', today)) as Record<string, unknown>[]),
+      ];
+      return items.length === summary.byKind.outbound ? items : undefined;
+    },
+    30_000,
+    'every open-platform call listed',
+  );
+  expect(listed.every((item) => item.platform === 'open' && item.state === 'RECORDED')).toBe(true);
+  expect(new Set(listed.map((item) => item.pk)).size).toBe(summary.byKind.outbound);
 });
 
 test('deliveries dropped on purpose come back with npm run reconcile -- --local: outbound calls stored, inbound marked MISSING', async () => {
