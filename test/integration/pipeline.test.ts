@@ -184,7 +184,7 @@ describe('failures', () => {
     expect(replies[0]?.statusCode).toBe(400);
     expect(JSON.parse(replies[0]?.body as string)).toEqual({
       error: 'NOT_ENVELOPE',
-      message: 'data.dataType: expected a non-empty dataType string, got nothing',
+      message: 'data.dataType: expected a non-empty dataType (or callbackType) string, got nothing',
     });
     expect(consume.counter.total('CallbacksQuarantined', { Reason: 'REJECTED_BY_INGEST' })).toBe(1);
     const { ListObjectsV2Command, GetObjectCommand } = await import('@aws-sdk/client-s3');
