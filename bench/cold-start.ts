@@ -1,6 +1,6 @@
 /**
  * Measure 3 — cold-start footprint: each handler bundled the way the stack bundles it (esbuild,
- * ESM, minified, node22 target, AWS SDK included) and its import time in a fresh Node process,
+ * ESM, minified, the default runtime's target, AWS SDK included) and its import time in a fresh Node process,
  * against the floor handler bundled the same way in the same run.
  */
 import { execFileSync } from 'node:child_process';
@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { BUNDLING } from '../lib/bundling.js';
+import { LAMBDA_RUNTIMES } from '../lib/config.js';
+import { bundlingTargetOf } from '../lib/lambda-function.js';
 import { type Figure, median } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -22,7 +24,7 @@ const bundle = async (entry: string, outdir: string, external: readonly string[]
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: BUNDLING.target,
+    target: bundlingTargetOf(LAMBDA_RUNTIMES[0]),
     minify: true,
     mainFields: [...BUNDLING.mainFields],
     banner: { js: BUNDLING.banner },

@@ -12,13 +12,16 @@ import { Construct } from 'constructs';
 
 export interface CallbackApiProps {
   readonly ingest: lambda.IFunction;
-  /** Allowed source IPs/CIDRs; `undefined` with `allowAllIps` opens the API to every IP. */
+  /** Allowed source IPs/CIDRs (validated in config.ts); ignored when `allowAllIps` is true. */
   readonly allowedIps: readonly string[];
+  /** Open the API to every source IP: only when chosen explicitly. @default false (from context) */
   readonly allowAllIps: boolean;
   readonly secretPathSegment?: string;
   readonly throttleRate: number;
   readonly throttleBurst: number;
   readonly logRetention: logs.RetentionDays;
+  /** X-Ray tracing on the stage; off in the China regions, where the functions cannot join a trace. */
+  readonly tracing: boolean;
 }
 
 export const STAGE_NAME = 'v1';
@@ -68,7 +71,7 @@ export class CallbackApi extends Construct {
         loggingLevel: apigateway.MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
         metricsEnabled: true,
-        tracingEnabled: true,
+        tracingEnabled: props.tracing,
       },
     });
 
@@ -99,6 +102,13 @@ export class CallbackApi extends Construct {
         id: ruleId,
         reason:
           '百应 callbacks cannot carry AWS or Cognito credentials; access is limited by the source-IP resource policy.',
+      });
+    }
+    if (!props.tracing) {
+      Validations.of(this.api).acknowledge({
+        id: 'Serverless-APIGWXrayEnabled',
+        reason:
+          'Lambda has no X-Ray integration in this region (the China regions): a trace would end at the API.',
       });
     }
     Validations.of(this.api).acknowledge({

@@ -7,7 +7,7 @@
  * (claim checks for bodies over 1 MB) and Secrets Manager client (only with signature checks).
  */
 export const BUNDLING = {
-  target: 'node22',
+  // The esbuild target follows the chosen Lambda runtime (lambda-function.ts: bundlingTargetOf).
   mainFields: ['module', 'main'],
   // Some dependencies still call require(); give the ESM bundle one.
   banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",

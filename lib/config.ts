@@ -40,7 +40,18 @@ export interface ReceiverConfig {
   readonly callbackSignature: 'off' | 'log' | 'enforce';
   /** How far a signed callback's dateTime may be from now, in seconds. @default 600 */
   readonly signatureMaxAgeSeconds: number;
+  /**
+   * Lambda runtime of every function; the bundling target follows it. Choose the previous one
+   * where a region does not offer the newest yet (the China regions may lag). @default nodejs24.x
+   */
+  readonly lambdaRuntime: LambdaRuntimeName;
+  /** Lambda architecture of every function. @default arm64 */
+  readonly lambdaArchitecture: 'arm64' | 'x86_64';
 }
+
+/** Node.js runtimes the project builds for, newest (the tested default) first. */
+export const LAMBDA_RUNTIMES = ['nodejs24.x', 'nodejs22.x', 'nodejs20.x'] as const;
+export type LambdaRuntimeName = (typeof LAMBDA_RUNTIMES)[number];
 
 /** An IPv4/IPv6 address or CIDR block, checked with Node's own address parser. */
 const isIpOrCidr = (text: string): boolean => {
@@ -120,6 +131,14 @@ const contextSchema = v.object({
     'off',
   ),
   signatureMaxAgeSeconds: count('signatureMaxAgeSeconds', 600, 30),
+  lambdaRuntime: v.optional(
+    v.picklist(LAMBDA_RUNTIMES, `lambdaRuntime must be one of ${LAMBDA_RUNTIMES.join(', ')}`),
+    LAMBDA_RUNTIMES[0],
+  ),
+  lambdaArchitecture: v.optional(
+    v.picklist(['arm64', 'x86_64'], 'lambdaArchitecture must be arm64 or x86_64'),
+    'arm64',
+  ),
 });
 
 export const CONTEXT_KEYS = Object.keys(contextSchema.entries) as (keyof ReceiverConfig)[];

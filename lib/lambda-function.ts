@@ -1,7 +1,8 @@
 /**
- * How every function of the stack is built: esbuild-bundled ESM (minified, source maps), arm64,
- * the newest Node.js runtime, its own role (no managed policies) and its own log group with
- * retention, X-Ray active tracing and the Powertools environment.
+ * How every function of the stack is built: esbuild-bundled ESM (minified, source maps) for the
+ * chosen runtime and architecture (default: the newest Node.js runtime, arm64), its own role (no
+ * managed policies) and its own log group with retention, X-Ray active tracing where Lambda
+ * offers it, and the Powertools environment.
  */
 import { fileURLToPath } from 'node:url';
 import { type CfnElement, type Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
@@ -11,10 +12,30 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BUNDLING } from './bundling.js';
+import { LAMBDA_RUNTIMES, type LambdaRuntimeName } from './config.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-export const RUNTIME = lambda.Runtime.NODEJS_24_X;
+const RUNTIMES: Readonly<Record<LambdaRuntimeName, lambda.Runtime>> = {
+  'nodejs24.x': lambda.Runtime.NODEJS_24_X,
+  'nodejs22.x': lambda.Runtime.NODEJS_22_X,
+  'nodejs20.x': lambda.Runtime.NODEJS_20_X,
+};
+
+/** What every function of the stack shares. */
+export interface FunctionSettings {
+  /** Lambda runtime; the bundling target follows it. @default nodejs24.x (from context) */
+  readonly runtime: LambdaRuntimeName;
+  /** @default arm64 (from context) */
+  readonly architecture: 'arm64' | 'x86_64';
+  /** X-Ray active tracing. Off where Lambda has no X-Ray integration (the China regions). */
+  readonly tracing: boolean;
+  readonly logRetention: logs.RetentionDays;
+}
+
+/** esbuild's target for a Lambda runtime: `nodejs22.x` → `node22`. */
+export const bundlingTargetOf = (runtime: LambdaRuntimeName): string =>
+  `node${runtime.replace(/^nodejs(\d+)\.x$/, '$1')}`;
 
 export interface ReceiverFunctionProps {
   /** File under functions/, without extension: `ingest`, `consume`, `reconcile`. */
@@ -23,7 +44,7 @@ export interface ReceiverFunctionProps {
   readonly timeout: Duration;
   readonly memorySize: number;
   readonly environment: Record<string, string>;
-  readonly logRetention: logs.RetentionDays;
+  readonly settings: FunctionSettings;
 }
 
 export class ReceiverFunction extends Construct {
@@ -33,8 +54,9 @@ export class ReceiverFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: ReceiverFunctionProps) {
     super(scope, id);
+    const { settings } = props;
     this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetention,
+      retention: settings.logRetention,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     // An own role with exactly the log permissions it needs, instead of AWSLambdaBasicExecutionRole.
@@ -54,14 +76,15 @@ export class ReceiverFunction extends Construct {
       depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
       handler: 'handler',
       description: props.description,
-      runtime: RUNTIME,
-      architecture: lambda.Architecture.ARM_64,
+      runtime: RUNTIMES[settings.runtime],
+      architecture:
+        settings.architecture === 'arm64' ? lambda.Architecture.ARM_64 : lambda.Architecture.X86_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      tracing: lambda.Tracing.ACTIVE,
+      tracing: settings.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       environment: {
         POWERTOOLS_SERVICE_NAME: props.handler,
         POWERTOOLS_METRICS_NAMESPACE: 'ByrobotCallbacks',
@@ -71,7 +94,7 @@ export class ReceiverFunction extends Construct {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: BUNDLING.target,
+        target: bundlingTargetOf(settings.runtime),
         minify: true,
         sourceMap: true,
         sourcesContent: false,
@@ -85,10 +108,26 @@ export class ReceiverFunction extends Construct {
       `Resource::<${logGroupId}.Arn>:log-stream:*`,
       "Log streams are created per execution environment with generated names; the grant is limited to this function's own log group.",
     );
-    this.acknowledgeWildcard(
-      'Resource::*',
-      'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
-    );
+    if (settings.tracing) {
+      this.acknowledgeWildcard(
+        'Resource::*',
+        'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.',
+      );
+    } else {
+      Validations.of(this.fn).acknowledge({
+        id: 'Serverless-LambdaTracing',
+        reason:
+          'Lambda has no X-Ray integration in this region (the China regions); logs and metrics carry the request ids instead.',
+      });
+    }
+    if (settings.runtime !== LAMBDA_RUNTIMES[0]) {
+      for (const id of ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion']) {
+        Validations.of(this.fn).acknowledge({
+          id,
+          reason: `The deployer chose ${settings.runtime} (context lambdaRuntime) for a region that does not offer ${LAMBDA_RUNTIMES[0]} yet.`,
+        });
+      }
+    }
     Validations.of(this.fn).acknowledge({
       id: 'Serverless-LambdaDLQ',
       reason:

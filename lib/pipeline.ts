@@ -6,16 +6,16 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BUCKET_PREFIXES, QUEUE } from '../functions/commons/definitions.js';
 import type { DataStore } from './data-store.js';
-import { ReceiverFunction } from './lambda-function.js';
+import { type FunctionSettings, ReceiverFunction } from './lambda-function.js';
 
 export interface PipelineProps {
   readonly data: DataStore;
-  readonly logRetention: logs.RetentionDays;
+  /** Runtime, architecture, tracing and log retention of the two functions. */
+  readonly functions: FunctionSettings;
 }
 
 /** The consumer's timeout; the queue's visibility timeout is six times this. */
@@ -57,7 +57,7 @@ export class Pipeline extends Construct {
       description: 'Checks a 百应 callback envelope, enqueues it, replies success',
       timeout: Duration.seconds(10),
       memorySize: 512,
-      logRetention: props.logRetention,
+      settings: props.functions,
       environment: {
         QUEUE_URL: this.queue.queueUrl,
         BUCKET_NAME: data.bucket.bucketName,
@@ -72,7 +72,7 @@ export class Pipeline extends Construct {
       description: 'Normalizes queued 百应 callbacks and merges them into DynamoDB',
       timeout: CONSUMER_TIMEOUT,
       memorySize: 1024,
-      logRetention: props.logRetention,
+      settings: props.functions,
       environment: {
         CALLS_TABLE: data.calls.tableName,
         JOBS_TABLE: data.jobs.tableName,

@@ -5,9 +5,11 @@ import type { Construct } from 'constructs';
 import { CallbackApi } from './api.js';
 import type { ReceiverConfig } from './config.js';
 import { DataStore } from './data-store.js';
+import type { FunctionSettings } from './lambda-function.js';
 import { Monitoring } from './monitoring.js';
 import { Pipeline } from './pipeline.js';
 import { Reconciler } from './reconciler.js';
+import { isChinaRegion } from './region.js';
 
 export interface ReceiverStackProps extends StackProps {
   readonly config: ReceiverConfig;
@@ -32,9 +34,17 @@ export class ReceiverStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const logRetention = retentionOf(config.logRetentionDays);
+    // Lambda has no X-Ray integration in the China regions: tracing is left off there.
+    const tracing = !isChinaRegion(this);
+    const functions: FunctionSettings = {
+      runtime: config.lambdaRuntime,
+      architecture: config.lambdaArchitecture,
+      tracing,
+      logRetention,
+    };
 
     this.data = new DataStore(this, 'Data', { archiveExpireDays: config.archiveExpireDays });
-    this.pipeline = new Pipeline(this, 'Pipeline', { data: this.data, logRetention });
+    this.pipeline = new Pipeline(this, 'Pipeline', { data: this.data, functions });
     this.api = new CallbackApi(this, 'Callbacks', {
       ingest: this.pipeline.ingest.fn,
       allowedIps: config.allowedIps,
@@ -43,6 +53,7 @@ export class ReceiverStack extends Stack {
       throttleRate: config.throttleRate,
       throttleBurst: config.throttleBurst,
       logRetention,
+      tracing,
     });
     this.reconciler = new Reconciler(this, 'Reconciler', {
       calls: this.data.calls,
@@ -52,7 +63,7 @@ export class ReceiverStack extends Stack {
       everyMinutes: config.reconcileEveryMinutes,
       lookBackDays: config.reconcileLookBackDays,
       byrobotApiUrl: config.byrobotApiUrl,
-      logRetention,
+      functions,
     });
     if (config.callbackSignature !== 'off') {
       // The signature check uses the same 百应 credentials as the reconciler.

@@ -8,13 +8,12 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BUCKET_PREFIXES } from '../functions/commons/definitions.js';
-import { ReceiverFunction } from './lambda-function.js';
+import { type FunctionSettings, ReceiverFunction } from './lambda-function.js';
 
 export interface ReconcilerProps {
   readonly calls: dynamodb.ITableV2;
@@ -24,7 +23,8 @@ export interface ReconcilerProps {
   readonly everyMinutes: number;
   readonly lookBackDays: number;
   readonly byrobotApiUrl: string;
-  readonly logRetention: logs.RetentionDays;
+  /** Runtime, architecture, tracing and log retention of the reconcile function. */
+  readonly functions: FunctionSettings;
 }
 
 export class Reconciler extends Construct {
@@ -59,7 +59,7 @@ export class Reconciler extends Construct {
       description: 'Recovers deliveries 百应 failed to make (queryUnCallBack → phoneLogInfo → queue)',
       timeout: Duration.minutes(5),
       memorySize: 512,
-      logRetention: props.logRetention,
+      settings: props.functions,
       environment: {
         CALLS_TABLE: props.calls.tableName,
         QUEUE_URL: props.queue.queueUrl,
