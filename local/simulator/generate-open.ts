@@ -5,7 +5,7 @@
  */
 import type { Generated } from './generate.js';
 import type { Random } from './random.js';
-import { beijing, phone } from './values.js';
+import { beijing, generatedCallback, phone } from './values.js';
 
 const LEVELS = ['A', 'B', 'C', 'D', 'E', 'F'] as const;
 const LINES = ['华东主线路', '杭州线路A'];
@@ -85,14 +85,9 @@ export const generateOpenCallbacks = (random: Random, options: OpenGenerateOptio
           userPhoneId: 45678,
         })),
       };
-      out.push({
-        kind: 'outbound',
-        route: '/callbacks/call',
-        body: envelope('CALL_INSTANCE_RESULT', data),
-        companyId: options.companyId,
-        key: `out#${id}`,
-        data,
-      });
+      out.push(
+        generatedCallback(envelope, 'outbound', 'CALL_INSTANCE_RESULT', options.companyId, `out#${id}`, data),
+      );
     } else {
       const jobId = random.pick(jobIds);
       const data = {
@@ -101,14 +96,9 @@ export const generateOpenCallbacks = (random: Random, options: OpenGenerateOptio
         callJobStatus: random.pick([1, 2, 4]),
         updateTime: random.chance(0.5) ? options.around : beijing(options.around),
       };
-      out.push({
-        kind: 'job',
-        route: '/callbacks/job',
-        body: envelope('JOB_INFO_RESULT', data),
-        companyId: options.companyId,
-        key: `job#${jobId}`,
-        data,
-      });
+      out.push(
+        generatedCallback(envelope, 'job', 'JOB_INFO_RESULT', options.companyId, `job#${jobId}`, data),
+      );
     }
   }
   return out;

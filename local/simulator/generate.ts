@@ -6,7 +6,7 @@
 import type { Platform } from '../../functions/commons/contract/types.js';
 import { generateOpenCallbacks } from './generate-open.js';
 import type { Random } from './random.js';
-import { beijing, phone } from './values.js';
+import { beijing, generatedCallback, phone } from './values.js';
 
 export type Kind = 'outbound' | 'manualIntent' | 'inbound' | 'job';
 
@@ -139,28 +139,25 @@ export const generateCallbacks = (random: Random, options: GenerateOptions): Gen
         sign: null,
         dateTime: new Date(start).toUTCString(),
       };
-      out.push({
-        kind: 'outbound',
-        route: '/callbacks/call',
-        body: envelope('CALL_INSTANCE_RESULT', data),
-        companyId: options.companyId,
-        key: `out#${id}`,
-        data,
-      });
+      out.push(
+        generatedCallback(envelope, 'outbound', 'CALL_INSTANCE_RESULT', options.companyId, `out#${id}`, data),
+      );
     } else if (roll < 0.8) {
       const id = random.pick(outboundIds);
       const level = random.pick(LEVELS);
       const data = {
         taskResult: [{ companyId, sceneInstanceId: id, resultName: '客户意向等级', resultValue: level[0] }],
       };
-      out.push({
-        kind: 'manualIntent',
-        route: '/callbacks/call',
-        body: envelope('CALL_INSTANCE_RESULT', data),
-        companyId: options.companyId,
-        key: `out#${id}`,
-        data,
-      });
+      out.push(
+        generatedCallback(
+          envelope,
+          'manualIntent',
+          'CALL_INSTANCE_RESULT',
+          options.companyId,
+          `out#${id}`,
+          data,
+        ),
+      );
     } else if (roll < 0.93) {
       const id = nextId++;
       const start = options.around - random.int(0, 6 * 3600) * 1000;
@@ -205,14 +202,16 @@ export const generateCallbacks = (random: Random, options: GenerateOptions): Gen
         sign: null,
         dateTime: new Date(start).toUTCString(),
       };
-      out.push({
-        kind: 'inbound',
-        route: '/callbacks/call',
-        body: envelope('INBOUND_CALL_INSTANCE_RESULT', data),
-        companyId: options.companyId,
-        key: `in#${id}`,
-        data,
-      });
+      out.push(
+        generatedCallback(
+          envelope,
+          'inbound',
+          'INBOUND_CALL_INSTANCE_RESULT',
+          options.companyId,
+          `in#${id}`,
+          data,
+        ),
+      );
     } else {
       const jobId = random.pick(jobIds);
       const data = {
@@ -229,14 +228,9 @@ export const generateCallbacks = (random: Random, options: GenerateOptions): Gen
         userId: 241,
         userName: '模拟用户',
       };
-      out.push({
-        kind: 'job',
-        route: '/callbacks/job',
-        body: envelope('JOB_INFO_RESULT', data),
-        companyId: options.companyId,
-        key: `job#${jobId}`,
-        data,
-      });
+      out.push(
+        generatedCallback(envelope, 'job', 'JOB_INFO_RESULT', options.companyId, `job#${jobId}`, data),
+      );
     }
   }
   return out;

@@ -1,4 +1,5 @@
 /** Small value makers shared by the classic and open-platform generators. */
+import type { Generated, Kind } from './generate.js';
 import type { Random } from './random.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -12,3 +13,20 @@ export const beijing = (ms: number): string => {
 /** A plausible mainland mobile number. */
 export const phone = (random: Random): string =>
   `1${random.pick(['3', '5', '7', '8', '9'])}${String(random.int(0, 999_999_999)).padStart(9, '0')}`;
+
+/** One generated callback in the given platform's envelope; jobs go to the job URL, the rest to the call URL. */
+export const generatedCallback = (
+  envelope: (type: string, data: unknown) => string,
+  kind: Kind,
+  type: string,
+  companyId: string,
+  key: string,
+  data: Record<string, unknown>,
+): Generated => ({
+  kind,
+  route: kind === 'job' ? '/callbacks/job' : '/callbacks/call',
+  body: envelope(type, data),
+  companyId,
+  key,
+  data,
+});

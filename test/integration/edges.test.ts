@@ -5,44 +5,21 @@
  */
 
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import type { SQSEvent } from 'aws-lambda';
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
 import { BUCKET_PREFIXES } from '../../functions/commons/definitions.js';
 import { reassembleCall } from '../../functions/commons/store/overflow.js';
-import {
-  apiEvent,
-  drainQueue,
-  getCall,
-  getJob,
-  type LocalEnv,
-  startLocalEnv,
-  wireConsume,
-  wireIngest,
-} from '../support/local-env.js';
+import { deliverThrough, getCall, getJob, useLocalEnv } from '../support/local-env.js';
 import { variantOf } from '../support/vendor.js';
 
 type Json = Record<string, unknown>;
 
-let env: LocalEnv;
-beforeAll(async () => {
-  env = await startLocalEnv({ prefix: 'edges' });
-});
-afterAll(async () => {
-  await env?.stop();
-});
+const env = useLocalEnv({ prefix: 'edges' });
 
 /** Posts bodies through ingest (claim check above 256 KB, as deployed) and consumes everything queued. */
-const deliver = async (deliveries: readonly { body: string; receivedAt?: number; requestId?: string }[]) => {
-  const ingest = wireIngest(env, { maxMessageBytes: 256 * 1024 });
-  for (const delivery of deliveries) {
-    const reply = await ingest.handler(apiEvent(delivery.body, delivery));
-    expect(reply.body).toBe('success');
-  }
-  const consume = wireConsume(env);
-  const events = await drainQueue(env);
-  const failures = [];
-  for (const event of events) failures.push(...(await consume.handler(event as SQSEvent)).batchItemFailures);
-  return { consume, events, failures };
+const deliver = async (deliveries: Parameters<typeof deliverThrough>[1]) => {
+  const delivered = await deliverThrough(env, deliveries, { maxMessageBytes: 256 * 1024 });
+  expect(delivered.replies.map((reply) => reply.body)).toEqual(deliveries.map(() => 'success'));
+  return delivered;
 };
 
 const objectsUnder = async (prefix: string): Promise<string[]> =>
@@ -84,7 +61,7 @@ describe('1. calls larger than one DynamoDB item are stored whole', () => {
     async (_name, callId, size) => {
       const body = bigCall(callId, size);
       expect(Buffer.byteLength(body)).toBeGreaterThan(500_000);
-      const { failures, events } = await deliver([{ body }]);
+      const { failures, consumeAgain } = await deliver([{ body }]);
       expect(failures).toEqual([]);
       const item = (await getCall(env, `out#${callId}`)) as Json;
       expect(item.state).toBe('RECORDED');
@@ -106,8 +83,7 @@ describe('1. calls larger than one DynamoDB item are stored whole', () => {
       expect(((record.properties as Json).notes as string).length).toBe(Math.floor(size.propertiesBytes / 3));
 
       // A replay of the same message writes the same object again: no second object, no new delivery.
-      const consume = wireConsume(env);
-      for (const event of events) await consume.handler(event as SQSEvent);
+      await consumeAgain();
       expect(await objectsUnder(`${BUCKET_PREFIXES.records}out/${callId}/`)).toEqual([pointer.key]);
       expect(((await getCall(env, `out#${callId}`)) as Json).deliveries).toBe(1);
     },
@@ -293,22 +269,20 @@ describe('a failure that will not change on retry is quarantined at once', () =>
   };
 
   test('ValidationException → quarantined (kept, counted), not retried', async () => {
-    const ingest = wireIngest(env);
-    await ingest.handler(apiEvent(outboundCall(7501)));
-    const [event] = await drainQueue(env);
-    const consume = wireConsume(env, { doc: failingWith('ValidationException') });
-    expect((await consume.handler(event as SQSEvent)).batchItemFailures).toEqual([]);
+    const { failures, consume } = await deliverThrough(env, [{ body: outboundCall(7501) }], {
+      consumeDoc: failingWith('ValidationException'),
+    });
+    expect(failures).toEqual([]);
     expect(consume.counter.total('CallbacksQuarantined')).toBe(1);
     const warned = consume.logger.lines.find((line) => line.message === 'callback quarantined');
     expect(warned?.extra).toMatchObject({ reason: 'UNSTORABLE_RECORD' });
   });
 
   test('throttling → reported for retry, not quarantined', async () => {
-    const ingest = wireIngest(env);
-    await ingest.handler(apiEvent(outboundCall(7502)));
-    const [event] = await drainQueue(env);
-    const consume = wireConsume(env, { doc: failingWith('ProvisionedThroughputExceededException') });
-    expect((await consume.handler(event as SQSEvent)).batchItemFailures).toHaveLength(1);
+    const { failures, consume } = await deliverThrough(env, [{ body: outboundCall(7502) }], {
+      consumeDoc: failingWith('ProvisionedThroughputExceededException'),
+    });
+    expect(failures).toHaveLength(1);
     expect(consume.counter.total('CallbacksQuarantined')).toBe(0);
   });
 });

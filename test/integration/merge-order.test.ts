@@ -10,20 +10,13 @@ import {
   drainQueue,
   getCall,
   getJob,
-  type LocalEnv,
-  startLocalEnv,
+  useLocalEnv,
   wireConsume,
   wireIngest,
 } from '../support/local-env.js';
 import { variantOf } from '../support/vendor.js';
 
-let env: LocalEnv;
-beforeAll(async () => {
-  env = await startLocalEnv({ prefix: 'order' });
-});
-afterAll(async () => {
-  await env?.stop();
-});
+const env = useLocalEnv({ prefix: 'order' });
 
 const T0 = Date.UTC(2026, 10, 26, 2, 0, 0);
 

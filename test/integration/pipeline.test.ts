@@ -6,36 +6,19 @@ import type { SQSEvent } from 'aws-lambda';
 import { readCallback } from '../../functions/commons/contract/index.js';
 import {
   apiEvent,
+  deliverThrough,
   drainQueue,
   getCall,
   getJob,
-  type LocalEnv,
-  startLocalEnv,
+  useLocalEnv,
   wireConsume,
   wireIngest,
 } from '../support/local-env.js';
 import { variantOf, vendorBody } from '../support/vendor.js';
 
-let env: LocalEnv;
-beforeAll(async () => {
-  env = await startLocalEnv({ prefix: 'pipeline' });
-});
-afterAll(async () => {
-  await env?.stop();
-});
+const env = useLocalEnv({ prefix: 'pipeline' });
 
-/** Posts bodies through ingest, then consumes everything that was queued. */
-const deliver = async (
-  bodies: { body: string; route?: string; receivedAt?: number; requestId?: string }[],
-) => {
-  const ingest = wireIngest(env);
-  const consume = wireConsume(env);
-  const replies = [];
-  for (const item of bodies) replies.push(await ingest.handler(apiEvent(item.body, item)));
-  const responses = [];
-  for (const event of await drainQueue(env)) responses.push(await consume.handler(event));
-  return { replies, responses, ingest, consume };
-};
+const deliver = (bodies: Parameters<typeof deliverThrough>[1]) => deliverThrough(env, bodies);
 
 describe('each vendor-doc example flows through and reads back normalized', () => {
   test('outbound call, manual change, inbound call and job status', async () => {

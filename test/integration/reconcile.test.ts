@@ -5,14 +5,15 @@
 import type { SQSEvent } from 'aws-lambda';
 import { ByrobotClient } from '../../functions/commons/byrobot/client.js';
 import { beijingWindow, runReconcile } from '../../functions/commons/reconcile/reconcile.js';
-import { DETAIL_PATH, FakeByrobot, QUERY_PATH } from '../../local/fake-byrobot.js';
+import { DETAIL_PATH, QUERY_PATH } from '../../local/fake-byrobot.js';
+import { useFakeByrobot } from '../support/fake-byrobot.js';
 import {
   apiEvent,
   drainQueue,
   getCall,
   type LocalEnv,
   localEnqueuer,
-  startLocalEnv,
+  useLocalEnv,
   wireConsume,
   wireIngest,
 } from '../support/local-env.js';
@@ -21,21 +22,8 @@ import { variantOf } from '../support/vendor.js';
 
 const CREDENTIALS = { appKey: 'ak', appSecret: 'secret' };
 
-let env: LocalEnv;
-let fake: FakeByrobot;
-beforeAll(async () => {
-  env = await startLocalEnv({ prefix: 'reconcile' });
-});
-afterAll(async () => {
-  await env?.stop();
-});
-beforeEach(async () => {
-  fake = new FakeByrobot(CREDENTIALS);
-  await fake.start();
-});
-afterEach(async () => {
-  await fake.stop();
-});
+const env = useLocalEnv({ prefix: 'reconcile' });
+const fake = useFakeByrobot(CREDENTIALS);
 
 const setup = (options: { appSecret?: string; maxAttempts?: number } = {}) => {
   const logger = new RecordingLogger();

@@ -14,22 +14,15 @@ import {
   drainQueue,
   getCall,
   getJob,
-  type LocalEnv,
   localEnqueuer,
   queueDepth,
-  startLocalEnv,
+  useLocalEnv,
   wireConsume,
   wireIngest,
 } from '../support/local-env.js';
 import { variantOf, vendorBody } from '../support/vendor.js';
 
-let env: LocalEnv;
-beforeAll(async () => {
-  env = await startLocalEnv({ prefix: 'redrive', visibilityTimeoutSeconds: 1 });
-});
-afterAll(async () => {
-  await env?.stop();
-});
+const env = useLocalEnv({ prefix: 'redrive', visibilityTimeoutSeconds: 1 });
 
 const waitFor = async (check: () => Promise<boolean>, timeoutMs: number): Promise<void> => {
   const deadline = Date.now() + timeoutMs;

@@ -10,24 +10,11 @@ import { paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { hostileRequest } from '../support/arbitraries.js';
-import {
-  apiEvent,
-  drainQueue,
-  type LocalEnv,
-  startLocalEnv,
-  wireConsume,
-  wireIngest,
-} from '../support/local-env.js';
+import { apiEvent, drainQueue, useLocalEnv, wireConsume, wireIngest } from '../support/local-env.js';
 
 const RUNS = process.env.RELIABILITY === 'full' ? 3000 : 400;
 
-let env: LocalEnv;
-beforeAll(async () => {
-  env = await startLocalEnv({ prefix: 'hostile' });
-});
-afterAll(async () => {
-  await env?.stop();
-});
+const env = useLocalEnv({ prefix: 'hostile' });
 
 test(`${RUNS} hostile bodies: each stored, quarantined or rejected with a clear error`, async () => {
   const ingest = wireIngest(env);

@@ -1,4 +1,6 @@
-export { apiEvent } from './recorders.js';
+import { apiEvent } from './recorders.js';
+
+export { apiEvent };
 
 /**
  * A real local environment for integration tests: DynamoDB Local and the SQS/S3 emulator on
@@ -47,6 +49,27 @@ export const startLocalEnv = async (
   };
 };
 
+/**
+ * Starts a local environment before the test file's tests and stops it after them. The returned
+ * object stands for the environment once started (it forwards to it), so tests use it as they
+ * would a LocalEnv: `const env = useLocalEnv({ prefix: 'edges' })`.
+ */
+export const useLocalEnv = (options: Parameters<typeof startLocalEnv>[0] = {}): LocalEnv => {
+  let started: LocalEnv | undefined;
+  beforeAll(async () => {
+    started = await startLocalEnv(options);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  return new Proxy({} as LocalEnv, {
+    get: (_target, key) => {
+      if (!started) throw new Error('the local environment is used before beforeAll started it');
+      return started[key as keyof LocalEnv];
+    },
+  });
+};
+
 /** The enqueuer ingest and the reconciler use, wired to the emulators (S3 claim checks included). */
 export const localEnqueuer = (
   env: LocalEnv,
@@ -90,6 +113,33 @@ export const wireConsume = (env: LocalEnv, overrides: { doc?: DynamoDBDocumentCl
     counter,
   });
   return { handler, logger, counter };
+};
+
+/**
+ * Posts bodies through ingest, then consumes everything that was queued, as the deployed pipeline
+ * would: each body an API Gateway event, each queued batch an SQS event.
+ */
+export const deliverThrough = async (
+  env: LocalEnv,
+  bodies: readonly { body: string; route?: string; receivedAt?: number; requestId?: string }[],
+  overrides: { maxMessageBytes?: number; consumeDoc?: DynamoDBDocumentClient } = {},
+) => {
+  const ingest = wireIngest(
+    env,
+    overrides.maxMessageBytes ? { maxMessageBytes: overrides.maxMessageBytes } : {},
+  );
+  const consume = wireConsume(env, overrides.consumeDoc ? { doc: overrides.consumeDoc } : {});
+  const replies = [];
+  for (const item of bodies) replies.push(await ingest.handler(apiEvent(item.body, item)));
+  const events = await drainQueue(env);
+  const responses = [];
+  for (const event of events) responses.push(await consume.handler(event));
+  const failures = responses.flatMap((response) => response.batchItemFailures);
+  /** Consumes the same events again (a redelivery or replay of the same SQS messages). */
+  const consumeAgain = async () => {
+    for (const event of events) await consume.handler(event);
+  };
+  return { replies, responses, failures, events, ingest, consume, consumeAgain };
 };
 
 /** Receives everything currently on the queue as SQS events of up to 10 records. */

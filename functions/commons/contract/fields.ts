@@ -356,6 +356,37 @@ export const jsonText = (
     ),
   ]);
 
+/**
+ * JSON held as a value (an object or array: the canonical form), or sent inside a string
+ * (drift): parsed when it parses, else kept as `{ unparsed }` with the text as sent.
+ */
+export const jsonValueOrText = (
+  parse: (text: string) => { readonly value: unknown; readonly duplicateKeys: readonly string[] },
+) =>
+  v.union([
+    v.pipe(
+      v.union([v.record(v.string(), v.unknown()), v.array(v.unknown())]),
+      v.transform((value): Read<unknown> => ok(value)),
+    ),
+    v.pipe(
+      jsonText(parse),
+      v.transform((read): Read<unknown> => {
+        if (read.value === null) return ok(null);
+        if (!read.value.parsed)
+          return drifted(
+            { unparsed: read.value.text },
+            'json-unparseable',
+            'text that should hold JSON does not parse; kept as sent',
+          );
+        return drifted(
+          read.value.value,
+          'json-as-string',
+          'JSON sent inside a string where an object was expected',
+        );
+      }),
+    ),
+  ]);
+
 /** `resultLabels`: `List<IntegerStringBO>` — `{key:int, value:String}`. */
 export const labels = v.union([
   v.pipe(

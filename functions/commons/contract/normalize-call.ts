@@ -20,32 +20,30 @@ import type { Path } from './warnings.js';
 
 type Direction = CallRecord['direction'];
 
+/** Fields both platforms' call objects (`sceneInstance`, `callInstance`) name alike: record field → source field. */
+export const CALL_FIELDS = {
+  customerTelephone: 'customerTelephone',
+  customerName: 'customerName',
+  durationSeconds: 'duration',
+  chatRound: 'chatRound',
+  startTime: 'startTime',
+  endTime: 'endTime',
+  customerRecordingUrl: 'userLuyinOssUrl',
+  createdAt: 'gmtCreate',
+  modifiedAt: 'gmtModified',
+} as const;
+
 /** `taskResult[]` of a call (either platform): each object read; an element that is not one kept raw. */
 export const readResults = (
   ctx: ReadContext,
   items: readonly (TaskResultItem | { readonly unreadableItem: unknown })[] | null | undefined,
   path: Path,
   owner: Owner,
-): TaskResult[] => {
-  const results: TaskResult[] = [];
-  (items ?? []).forEach((item, index) => {
-    const at = [...path, index];
-    if ('unreadableItem' in item) {
-      ctx.take(
-        {
-          value: null,
-          raw: item.unreadableItem,
-          drift: { code: 'unreadable', message: 'taskResult entry is not an object; kept as sent' },
-        },
-        at,
-      );
-      return;
-    }
+): TaskResult[] =>
+  ctx.readList(items, path, (item, at) => {
     ctx.keepExtras(taskResultItem, item, at);
-    results.push(readTaskResult(ctx, item, at, owner));
+    return readTaskResult(ctx, item, at, owner);
   });
-  return results;
-};
 
 /** The call's intent levels from its results: the AI's, a manual one carried on the record, and the effective one. */
 export const intentOf = (results: readonly TaskResult[]): Intent => {
@@ -96,42 +94,34 @@ const callRecord = (
     ...specific,
     companyId: owner.companyId,
     callJobId: owner.callJobId,
-    customerId: ctx.take(s.customerId, at('customerId')),
-    customerTelephone: ctx.take(s.customerTelephone, at('customerTelephone')),
-    customerName: ctx.take(s.customerName, at('customerName')),
+    robotDefId: owner.robotDefId,
+    ...ctx.takeFields(s, ['sceneInstance'], {
+      ...CALL_FIELDS,
+      customerId: 'customerId',
+      propertiesMap: 'propertiesMap',
+      sceneDefId: 'sceneDefId',
+      sceneRecordId: 'sceneRecordId',
+      read: 'readStatus',
+      callbacked: 'callbacked',
+      customerStatus: 'customerStatus',
+    }),
+    ...ctx.takeFields(data, [], { jobFinished: 'jobFinished', sign: 'sign', signedAt: 'dateTime' }),
     status: ctx.coded(CALL_STATUS, s.status, at('status')),
     finishStatus: ctx.coded(FINISH_STATUS, s.finishStatus, at('finishStatus')),
     hangUp: ctx.coded(HANG_UP, s.hangUp, at('hangUp')),
-    durationSeconds: ctx.take(s.duration, at('duration')),
-    chatRound: ctx.take(s.chatRound, at('chatRound')),
-    startTime: ctx.take(s.startTime, at('startTime')),
-    endTime: ctx.take(s.endTime, at('endTime')),
     recordingUrl: recording ?? transcriptRecording,
     transcriptRecordingUrl:
       recording !== undefined && transcriptRecording !== recording ? transcriptRecording : undefined,
-    customerRecordingUrl: ctx.take(s.userLuyinOssUrl, at('userLuyinOssUrl')),
     properties: ctx.embedded(s.properties, at('properties')),
-    propertiesMap: ctx.take(s.propertiesMap, at('propertiesMap')),
     userProperties: ctx.embedded(s.userProperties, at('userProperties')),
-    robotDefId: owner.robotDefId,
-    sceneDefId: ctx.take(s.sceneDefId, at('sceneDefId')),
-    sceneRecordId: ctx.take(s.sceneRecordId, at('sceneRecordId')),
-    read: ctx.take(s.readStatus, at('readStatus')),
-    callbacked: ctx.take(s.callbacked, at('callbacked')),
+    corpName: ctx.embedded(s.corpName, at('corpName')),
     voipCallerAccount:
       ctx.take(s.voipCallerAccount, at('voipCallerAccount')) ??
       ctx.take(data.voipCallerAccount, ['voipCallerAccount']),
-    customerStatus: ctx.take(s.customerStatus, at('customerStatus')),
-    corpName: ctx.embedded(s.corpName, at('corpName')),
-    jobFinished: ctx.take(data.jobFinished, ['jobFinished']),
-    createdAt: ctx.take(s.gmtCreate, at('gmtCreate')),
-    modifiedAt: ctx.take(s.gmtModified, at('gmtModified')),
     intent: intentOf(results),
     labels: labelsOf(results),
     results,
     transcript: readTranscript(ctx, data.phoneLog?.phoneLogs, ['phoneLog', 'phoneLogs'], owner),
-    sign: ctx.take(data.sign, ['sign']),
-    signedAt: ctx.take(data.dateTime, ['dateTime']),
   });
   return { ...record, ...ctx.finish() };
 };
@@ -141,20 +131,22 @@ export const normalizeOutbound = (ctx: ReadContext, data: OutboundCallData): Cal
   const at = (key: string) => ['sceneInstance', key];
   return callRecord(ctx, 'outbound', data, s, {
     callId: ctx.take(s.callInstanceId, at('callInstanceId')) as string,
-    jobName: ctx.take(s.jobName, at('jobName')),
-    callUserId: ctx.take(s.callUserId, at('callUserId')),
-    callerPhone: ctx.take(s.callerPhone, at('callerPhone')),
-    scriptName: ctx.take(s.handlePerson, at('handlePerson')),
-    callType: ctx.take(s.callType, at('callType')),
-    callIndex: ctx.take(s.callIndex, at('callIndex')),
-    industry: ctx.take(s.industry, at('industry')),
-    trackResult: ctx.take(s.trackResult, at('trackResult')),
-    bugType: ctx.take(s.bugType, at('bugType')),
     // 百应's "no second call" sentinel reads as absent (fields.ts).
-    secondaryCallTime: ctx.take(s.secondaryCallTime, at('secondaryCallTime')),
-    secondaryCallTimes: ctx.take(s.secondaryCallTimes, at('secondaryCallTimes')),
-    costFen: ctx.take(s.cost, at('cost')),
-    csStaffId: ctx.take(s.csStaffId, at('csStaffId')),
+    ...ctx.takeFields(s, ['sceneInstance'], {
+      jobName: 'jobName',
+      callUserId: 'callUserId',
+      callerPhone: 'callerPhone',
+      scriptName: 'handlePerson',
+      callType: 'callType',
+      callIndex: 'callIndex',
+      industry: 'industry',
+      trackResult: 'trackResult',
+      bugType: 'bugType',
+      secondaryCallTime: 'secondaryCallTime',
+      secondaryCallTimes: 'secondaryCallTimes',
+      costFen: 'cost',
+      csStaffId: 'csStaffId',
+    }),
   });
 };
 

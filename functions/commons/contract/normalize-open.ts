@@ -4,7 +4,7 @@
  * `callJobStatus` → a JobRecord. The open platform's own facts are kept under clear names.
  */
 import { CALL_STATUS, FINISH_STATUS, HANG_UP, OPEN_JOB_STATUS } from './enums.js';
-import { intentOf, readResults } from './normalize-call.js';
+import { CALL_FIELDS, intentOf, readResults } from './normalize-call.js';
 import {
   type CallRepeatItem,
   callInstance,
@@ -28,46 +28,29 @@ import type { Path } from './warnings.js';
  */
 export const UNKNOWN_COMPANY = 'unknown';
 
-/** Reads each object of a list with `read`; an element that is not an object is kept raw. */
-const readEach = <TItem extends object, TOut>(
+/** A list the open platform may leave out: absent stays absent, a present list is read entry by entry. */
+const readOptionalList = <TItem extends object, TOut>(
   ctx: ReadContext,
   items: readonly (TItem | { readonly unreadableItem: unknown })[] | null | undefined,
   path: Path,
   read: (item: TItem, at: Path) => TOut,
-): TOut[] | undefined => {
-  if (items === null || items === undefined) return undefined;
-  const out: TOut[] = [];
-  items.forEach((item, index) => {
-    const at = [...path, index];
-    if ('unreadableItem' in item) {
-      ctx.take(
-        {
-          value: null,
-          raw: item.unreadableItem,
-          drift: { code: 'unreadable', message: 'entry is not an object; kept as sent' },
-        },
-        at,
-      );
-      return;
-    }
-    out.push(read(item as TItem, at));
-  });
-  return out;
-};
+): TOut[] | undefined =>
+  items === null || items === undefined ? undefined : ctx.readList(items, path, read);
 
 const readAttempt =
   (ctx: ReadContext) =>
   (item: CallRepeatItem, at: Path): CallAttempt => {
     ctx.keepExtras(callRepeatItem, item, at);
-    const key = (name: string) => [...at, name];
     return compact({
-      repeatIndex: ctx.take(item.repeatIndex, key('repeatIndex')),
-      finishStatus: ctx.coded(FINISH_STATUS, item.finishStatus, key('finishStatus')),
-      startTime: ctx.take(item.startTime, key('startTime')),
-      endTime: ctx.take(item.endTime, key('endTime')),
-      callerPhone: ctx.take(item.callerPhone, key('callerPhone')),
-      userPhoneId: ctx.take(item.userPhoneId, key('userPhoneId')),
-      sipErrorCode: ctx.take(item.sipErrorCode, key('sipErrorCode')),
+      ...ctx.takeFields(item, at, {
+        repeatIndex: 'repeatIndex',
+        startTime: 'startTime',
+        endTime: 'endTime',
+        callerPhone: 'callerPhone',
+        userPhoneId: 'userPhoneId',
+        sipErrorCode: 'sipErrorCode',
+      }),
+      finishStatus: ctx.coded(FINISH_STATUS, item.finishStatus, [...at, 'finishStatus']),
     });
   };
 
@@ -75,33 +58,34 @@ const readLine =
   (ctx: ReadContext) =>
   (item: JobPhoneInfoItem, at: Path): PhoneLine => {
     ctx.keepExtras(jobPhoneInfoItem, item, at);
-    return compact({
-      lineName: ctx.take(item.lineName, [...at, 'lineName']),
-      callerAccountId: ctx.take(item.callerAccountId, [...at, 'callerAccountId']),
-      userPhoneId: ctx.take(item.userPhoneId, [...at, 'userPhoneId']),
-    });
+    return compact(
+      ctx.takeFields(item, at, {
+        lineName: 'lineName',
+        callerAccountId: 'callerAccountId',
+        userPhoneId: 'userPhoneId',
+      }),
+    );
   };
 
 export const normalizeOpenCall = (ctx: ReadContext, data: OpenCallData): CallRecord => {
+  ctx.keepExtras(openCallData, data, []);
+  ctx.keepExtras(callInstance, data.callInstance, ['callInstance']);
   const c = data.callInstance;
   const at = (key: string) => ['callInstance', key];
-  ctx.keepExtras(openCallData, data, []);
-  ctx.keepExtras(callInstance, c, ['callInstance']);
-  let companyId = ctx.take(c.companyId, at('companyId'));
-  if (companyId === undefined) {
+  const ids = ctx.takeFields(c, ['callInstance'], {
+    callId: 'callInstanceId',
+    companyId: 'companyId',
+    callJobId: 'callJobId',
+    robotDefId: 'robotDefId',
+  });
+  if (ids.companyId === undefined) {
     ctx.warnings.add(
       ctx.at(at('companyId')),
       'missing-company',
       `no companyId; filed under the placeholder company "${UNKNOWN_COMPANY}"`,
     );
-    companyId = UNKNOWN_COMPANY;
   }
-  const owner: Owner = {
-    callId: ctx.take(c.callInstanceId, at('callInstanceId')) as string,
-    companyId,
-    callJobId: ctx.take(c.callJobId, at('callJobId')),
-    robotDefId: ctx.take(c.robotDefId, at('robotDefId')),
-  };
+  const owner: Owner = { ...ids, companyId: ids.companyId ?? UNKNOWN_COMPANY };
   const results = readResults(ctx, data.taskResult, ['taskResult'], owner);
   const record = compact({
     kind: 'call' as const,
@@ -110,30 +94,24 @@ export const normalizeOpenCall = (ctx: ReadContext, data: OpenCallData): CallRec
     callId: owner.callId as string,
     companyId: owner.companyId,
     callJobId: owner.callJobId,
-    customerTelephone: ctx.take(c.customerTelephone, at('customerTelephone')),
-    customerName: ctx.take(c.customerName, at('customerName')),
+    robotDefId: owner.robotDefId,
+    ...ctx.takeFields(c, ['callInstance'], {
+      ...CALL_FIELDS,
+      recordingUrl: 'luyinOssUrl',
+      properties: 'properties',
+      robotDefName: 'robotDefName',
+      calledTimes: 'calledTimes',
+      perceptionResult: 'perceptionResult',
+      collectProperties: 'collectProperties',
+      transferred: 'transferred',
+      lineIn: 'lineIn',
+      takeover: 'takeover',
+    }),
     status: ctx.coded(CALL_STATUS, c.callInstanceStatus, at('callInstanceStatus')),
     finishStatus: ctx.coded(FINISH_STATUS, c.finishStatus, at('finishStatus')),
     hangUp: ctx.coded(HANG_UP, c.hangUp, at('hangUp')),
-    durationSeconds: ctx.take(c.duration, at('duration')),
-    chatRound: ctx.take(c.chatRound, at('chatRound')),
-    startTime: ctx.take(c.startTime, at('startTime')),
-    endTime: ctx.take(c.endTime, at('endTime')),
-    recordingUrl: ctx.take(c.luyinOssUrl, at('luyinOssUrl')),
-    customerRecordingUrl: ctx.take(c.userLuyinOssUrl, at('userLuyinOssUrl')),
-    properties: ctx.take(c.properties, at('properties')),
-    robotDefId: owner.robotDefId,
-    robotDefName: ctx.take(c.robotDefName, at('robotDefName')),
-    calledTimes: ctx.take(c.calledTimes, at('calledTimes')),
-    perceptionResult: ctx.take(c.perceptionResult, at('perceptionResult')),
-    collectProperties: ctx.take(c.collectProperties, at('collectProperties')),
-    transferred: ctx.take(c.transferred, at('transferred')),
-    lineIn: ctx.take(c.lineIn, at('lineIn')),
-    takeover: ctx.take(c.takeover, at('takeover')),
-    callRepeat: readEach(ctx, data.callRepeat, ['callRepeat'], readAttempt(ctx)),
-    jobPhoneInfos: readEach(ctx, data.jobPhoneInfos, ['jobPhoneInfos'], readLine(ctx)),
-    createdAt: ctx.take(c.gmtCreate, at('gmtCreate')),
-    modifiedAt: ctx.take(c.gmtModified, at('gmtModified')),
+    callRepeat: readOptionalList(ctx, data.callRepeat, ['callRepeat'], readAttempt(ctx)),
+    jobPhoneInfos: readOptionalList(ctx, data.jobPhoneInfos, ['jobPhoneInfos'], readLine(ctx)),
     intent: intentOf(results),
     labels: labelsOf(results),
     results,
@@ -155,8 +133,7 @@ export const normalizeOpenJob = (ctx: ReadContext, data: OpenJobData): JobRecord
     kind: 'job' as const,
     platform: 'open' as const,
     callJobId: ctx.take(data.callJobId, ['callJobId']) as string,
-    companyId: ctx.take(data.companyId, ['companyId']),
-    jobName: ctx.take(data.jobName, ['jobName']),
+    ...ctx.takeFields(data, [], { companyId: 'companyId', jobName: 'jobName' }),
     status: ctx.coded(OPEN_JOB_STATUS, data.callJobStatus, ['callJobStatus']),
     modifiedAt: updateTime ?? endTime,
     endTime,

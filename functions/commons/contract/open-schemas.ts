@@ -6,40 +6,12 @@
  * and unknown fields are kept.
  */
 import * as v from 'valibot';
-import { field, flag, id, int, type Read, text, wallClock } from './fields.js';
+import { field, flag, id, int, jsonValueOrText, text, wallClock } from './fields.js';
 import { parseEmbeddedJson } from './lossless.js';
 import { listOf, phoneLogItem, taskResultItem } from './schemas.js';
 
 /** An object (the documented form) or a JSON string holding one (drift; `properties` is seen both ways). */
-const objectOrJsonText = v.union([
-  v.pipe(
-    v.record(v.string(), v.unknown()),
-    v.transform((value): Read<unknown> => ({ value })),
-  ),
-  v.pipe(
-    v.string(),
-    v.transform((text): Read<unknown> => {
-      if (text.trim() === '') return { value: null };
-      try {
-        return {
-          value: parseEmbeddedJson(text).value,
-          drift: {
-            code: 'json-as-string',
-            message: 'JSON sent inside a string where an object was expected',
-          },
-        };
-      } catch {
-        return {
-          value: { unparsed: text },
-          drift: {
-            code: 'json-unparseable',
-            message: 'text that should hold JSON does not parse; kept as sent',
-          },
-        };
-      }
-    }),
-  ),
-]);
+const objectOrJsonText = jsonValueOrText(parseEmbeddedJson);
 
 export const callInstance = v.looseObject({
   callInstanceId: id,
@@ -78,12 +50,14 @@ export const callRepeatItem = v.looseObject({
   userPhoneId: field(id),
   sipErrorCode: field(text),
 });
+export type CallRepeatItem = v.InferOutput<typeof callRepeatItem>;
 
 export const jobPhoneInfoItem = v.looseObject({
   lineName: field(text),
   callerAccountId: field(id),
   userPhoneId: field(id),
 });
+export type JobPhoneInfoItem = v.InferOutput<typeof jobPhoneInfoItem>;
 
 /** CALL_INSTANCE_RESULT on the open platform. */
 export const openCallData = v.looseObject({
@@ -93,6 +67,7 @@ export const openCallData = v.looseObject({
   callRepeat: listOf(callRepeatItem),
   jobPhoneInfos: listOf(jobPhoneInfoItem),
 });
+export type OpenCallData = v.InferOutput<typeof openCallData>;
 
 /** JOB_INFO_RESULT on the open platform. */
 export const openJobData = v.looseObject({
@@ -103,8 +78,4 @@ export const openJobData = v.looseObject({
   endTime: field(wallClock),
   jobName: field(text),
 });
-
-export type OpenCallData = v.InferOutput<typeof openCallData>;
 export type OpenJobData = v.InferOutput<typeof openJobData>;
-export type CallRepeatItem = v.InferOutput<typeof callRepeatItem>;
-export type JobPhoneInfoItem = v.InferOutput<typeof jobPhoneInfoItem>;

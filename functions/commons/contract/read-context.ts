@@ -4,6 +4,9 @@ import type { Drift, JsonText } from './fields.js';
 import { toPlain } from './lossless.js';
 import { formatPath, type Path, type Warnings } from './warnings.js';
 
+/** The value type a codec's output (`Read<T>`, possibly absent) carries. */
+type ReadValue<R> = R extends { readonly value: infer T } ? Exclude<T, null> : never;
+
 interface AnyRead<T> {
   readonly value: T | null;
   readonly drift?: Drift;
@@ -45,6 +48,23 @@ export class ReadContext {
     return read.value ?? undefined;
   }
 
+  /**
+   * Takes several fields of one object at once: `map` names each output field and the source
+   * field it is read from (`{ durationSeconds: 'duration' }`). Same as a `take` per field, in
+   * map order, with the path of each source field.
+   */
+  takeFields<TSource extends object, const TMap extends Readonly<Record<string, keyof TSource & string>>>(
+    source: TSource,
+    path: Path,
+    map: TMap,
+  ): { -readonly [K in keyof TMap]: ReadValue<TSource[TMap[K]]> | undefined } {
+    const out: Record<string, unknown> = {};
+    for (const [name, key] of Object.entries(map)) {
+      out[name] = this.take(source[key as keyof TSource] as AnyRead<unknown> | undefined, [...path, key]);
+    }
+    return out as { -readonly [K in keyof TMap]: ReadValue<TSource[TMap[K]]> | undefined };
+  }
+
   /** A numeric code with its name; an unknown code is kept with the name UNKNOWN and a warning. */
   coded(
     table: Parameters<typeof lookup>[0],
@@ -66,6 +86,30 @@ export class ReadContext {
     return value.parsed ? value.value : { unparsed: value.text };
   }
 
+  /** Keeps a value no codec can read under `unreadable` at `path`, with a warning saying what it should have been. */
+  keepUnreadable(raw: unknown, path: Path, what: string): undefined {
+    this.take({ value: null, raw, drift: { code: 'unreadable', message: `${what}; kept as sent` } }, path);
+    return undefined;
+  }
+
+  /**
+   * Reads each object of a list with `read`; an element that is not even an object (the
+   * schemas' `listOf` marks it `unreadableItem`) is kept raw, never costing the record.
+   */
+  readList<TItem extends object, TOut>(
+    items: readonly (TItem | { readonly unreadableItem: unknown })[] | null | undefined,
+    path: Path,
+    read: (item: TItem, at: Path, index: number) => TOut,
+  ): TOut[] {
+    const out: TOut[] = [];
+    (items ?? []).forEach((item, index) => {
+      const at = [...path, index];
+      if ('unreadableItem' in item) this.keepUnreadable(item.unreadableItem, at, 'entry is not an object');
+      else out.push(read(item as TItem, at, index));
+    });
+    return out;
+  }
+
   /** Keeps one value under `extra` at `path` (plain data, exact digits). */
   keepExtra(path: Path, value: unknown): void {
     this.extra[formatPath(this.at(path))] = toPlain(value);
@@ -84,6 +128,19 @@ export class ReadContext {
         'id-mismatch',
         `id ${value} differs from the one the call itself carries`,
       );
+  }
+
+  /** `keepIfDiffers` for each id field of `source` named in `map` (source field → owner id). */
+  keepIdsIfDiffer<TSource extends object>(
+    source: TSource,
+    path: Path,
+    map: Partial<Record<keyof TSource & string, keyof Owner>>,
+    owner: Owner,
+  ): void {
+    for (const [key, ownKey] of Object.entries(map) as [keyof TSource & string, keyof Owner][]) {
+      const value = this.take(source[key] as AnyRead<string> | undefined, [...path, key]);
+      this.keepIfDiffers(value, owner[ownKey], [...path, key]);
+    }
   }
 
   /** Keeps every field of `object` that `schema` does not declare, so nothing 百应 adds is lost. */

@@ -13,6 +13,7 @@ import {
   idList,
   int,
   jsonText,
+  jsonValueOrText,
   labels,
   msOffset,
   type Read,
@@ -25,21 +26,7 @@ import { parseEmbeddedJson } from './lossless.js';
 const embedded = jsonText(parseEmbeddedJson);
 
 /** A JSON object or array held as a value (propertiesMap); a JSON string is accepted as drift. */
-const jsonValue = v.union([
-  v.pipe(
-    v.union([v.record(v.string(), v.unknown()), v.array(v.unknown())]),
-    v.transform((value): Read<unknown> => ({ value })),
-  ),
-  v.pipe(
-    embedded,
-    v.transform(
-      (read): Read<unknown> => ({
-        value: read.value === null ? null : read.value.parsed ? read.value.value : read.value.text,
-        drift: { code: 'json-as-string', message: 'JSON sent inside a string where an object was expected' },
-      }),
-    ),
-  ),
-]);
+const jsonValue = jsonValueOrText(parseEmbeddedJson);
 
 /** Fields shared by outbound and inbound call records (`sceneInstance`). */
 const callEntries = {

@@ -26,11 +26,6 @@ const parseText = (ctx: ReadContext, text: string, path: Path): unknown => {
   }
 };
 
-const keepUnreadable = (ctx: ReadContext, raw: unknown, path: Path, what: string): undefined => {
-  ctx.take({ value: null, raw, drift: { code: 'unreadable', message: `${what}; kept as sent` } }, path);
-  return undefined;
-};
-
 const note = (ctx: ReadContext, path: Path, code: string, message: string): void =>
   ctx.warnings.add(ctx.at(path), code, message);
 
@@ -47,7 +42,7 @@ export const asList = (ctx: ReadContext, value: unknown, path: Path): unknown =>
       note(ctx, path, 'json-as-string', 'list sent inside a JSON string');
       return asList(ctx, parsed, path);
     }
-    return keepUnreadable(ctx, value, path, 'text where a list was expected');
+    return ctx.keepUnreadable(value, path, 'text where a list was expected');
   }
   if (isObject(value)) {
     if (Object.keys(value).length === 0) {
@@ -57,7 +52,7 @@ export const asList = (ctx: ReadContext, value: unknown, path: Path): unknown =>
     note(ctx, path, 'object-as-list', 'one object where a list was expected; read as a list of one');
     return [value];
   }
-  return keepUnreadable(ctx, value, path, 'value where a list was expected');
+  return ctx.keepUnreadable(value, path, 'value where a list was expected');
 };
 
 /** An object: as is, or the object a JSON string holds; `""` reads as absent. */
@@ -74,7 +69,7 @@ export const asObject = (ctx: ReadContext, value: unknown, path: Path): unknown 
       return parsed;
     }
   }
-  return keepUnreadable(ctx, value, path, 'value where an object was expected');
+  return ctx.keepUnreadable(value, path, 'value where an object was expected');
 };
 
 /** Sets or deletes `key` on a copy-on-write object. */

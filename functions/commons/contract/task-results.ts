@@ -44,35 +44,31 @@ export const readTaskResult = (
   owner: Owner,
 ): TaskResult => {
   // Ids that repeat the call's own are implied by the item; one that differs is kept and noted.
-  ctx.keepIfDiffers(ctx.take(item.sceneInstanceId, [...path, 'sceneInstanceId']), owner.callId, [
-    ...path,
-    'sceneInstanceId',
-  ]);
-  ctx.keepIfDiffers(ctx.take(item.companyId, [...path, 'companyId']), owner.companyId, [
-    ...path,
-    'companyId',
-  ]);
-  ctx.keepIfDiffers(ctx.take(item.callJobId, [...path, 'callJobId']), owner.callJobId, [
-    ...path,
-    'callJobId',
-  ]);
-  const value = ctx.take(item.resultValue, [...path, 'resultValue']);
-  const labels = ctx.take(item.resultLabels, [...path, 'resultLabels']);
+  ctx.keepIdsIfDiffer(
+    item,
+    path,
+    { sceneInstanceId: 'callId', companyId: 'companyId', callJobId: 'callJobId' },
+    owner,
+  );
+  const fields = ctx.takeFields(item, path, {
+    resultId: 'sceneInstanceResultId',
+    name: 'resultName',
+    value: 'resultValue',
+    manualValue: 'artificialResultValue',
+    manualChanged: 'artificialChanged',
+    description: 'resultDesc',
+    analyzeType: 'analyzeType',
+    alias: 'resultValueAlias',
+    labels: 'resultLabels',
+    valueNew: 'resultValueNew',
+    createdAt: 'gmtCreate',
+    modifiedAt: 'gmtModified',
+  });
   return compact({
-    resultId: ctx.take(item.sceneInstanceResultId, [...path, 'sceneInstanceResultId']),
-    name: ctx.take(item.resultName, [...path, 'resultName']),
-    value,
-    valueParsed: parseValue(value),
-    manualValue: ctx.take(item.artificialResultValue, [...path, 'artificialResultValue']),
-    manualChanged: ctx.take(item.artificialChanged, [...path, 'artificialChanged']),
-    description: ctx.take(item.resultDesc, [...path, 'resultDesc']),
-    analyzeType: ctx.take(item.analyzeType, [...path, 'analyzeType']),
-    alias: ctx.take(item.resultValueAlias, [...path, 'resultValueAlias']),
-    labels: labels && labels.length > 0 ? labels : undefined,
-    valueNew: ctx.take(item.resultValueNew, [...path, 'resultValueNew']),
+    ...fields,
+    valueParsed: parseValue(fields.value),
+    labels: fields.labels && fields.labels.length > 0 ? fields.labels : undefined,
     extra: ctx.embedded(item.extra, [...path, 'extra']),
-    createdAt: ctx.take(item.gmtCreate, [...path, 'gmtCreate']),
-    modifiedAt: ctx.take(item.gmtModified, [...path, 'gmtModified']),
   });
 };
 

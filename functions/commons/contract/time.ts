@@ -46,24 +46,21 @@ export const beijingIsoFromWallClock = (text: string): string | null => {
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 /** RFC 1123: `Thu, 24 Jan 2019 07:28:09 GMT`. */
-const RFC_1123 = /^\w{3}, (\d{1,2}) (\w{3}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
+const RFC_1123 =
+  /^\w{3}, (?<day>\d{1,2}) (?<month>\w{3}) (?<year>\d{4}) (?<hh>\d{2}):(?<mm>\d{2}):(?<ss>\d{2}) GMT$/;
 /** Java's `Date.toString()`: `Thu Oct 16 07:13:48 GMT 2014` (CST there means China Standard Time). */
-const JAVA_DATE = /^\w{3} (\w{3}) (\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (GMT|UTC|CST) (\d{4})$/;
+const JAVA_DATE =
+  /^\w{3} (?<month>\w{3}) (?<day>\d{1,2}) (?<hh>\d{2}):(?<mm>\d{2}):(?<ss>\d{2}) (?<zone>GMT|UTC|CST) (?<year>\d{4})$/;
 /** ISO-8601 with an explicit zone. */
 const ISO_ZONED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/;
 
-const utcFromParts = (
-  year: string,
-  monthName: string,
-  day: string,
-  hh: string,
-  mm: string,
-  ss: string,
-  offsetMs: number,
-): number | null => {
-  const month = MONTHS.indexOf(monthName);
-  if (month < 0) return null;
-  const wall = `${year}-${pad(month + 1)}-${pad(Number(day))} ${hh}:${mm}:${ss}`;
+/** The named parts both GMT text forms capture. */
+type TextParts = Partial<Record<'year' | 'month' | 'day' | 'hh' | 'mm' | 'ss' | 'zone', string>>;
+
+const utcFromParts = ({ year, month, day, hh, mm, ss }: TextParts, offsetMs: number): number | null => {
+  const monthIndex = MONTHS.indexOf(month ?? '');
+  if (monthIndex < 0) return null;
+  const wall = `${year}-${pad(monthIndex + 1)}-${pad(Number(day))} ${hh}:${mm}:${ss}`;
   const asBeijing = epochMsFromWallClock(wall);
   // epochMsFromWallClock reads the text as UTC+8; shift to the zone the text was really in.
   return asBeijing === null ? null : asBeijing + BEIJING_OFFSET_MS - offsetMs;
@@ -72,31 +69,10 @@ const utcFromParts = (
 /** Reads an explicitly zoned time text into Beijing ISO-8601, or null when it is none of the known forms. */
 export const isoFromGmtText = (text: string): string | null => {
   let epochMs: number | null = null;
-  const rfc = RFC_1123.exec(text);
-  const java = JAVA_DATE.exec(text);
-  if (rfc) {
-    const [, day, month, year, hh, mm, ss] = rfc as unknown as string[];
-    epochMs = utcFromParts(
-      year as string,
-      month as string,
-      day as string,
-      hh as string,
-      mm as string,
-      ss as string,
-      0,
-    );
-  } else if (java) {
-    const [, month, day, hh, mm, ss, zone, year] = java as unknown as string[];
-    const offset = zone === 'CST' ? BEIJING_OFFSET_MS : 0;
-    epochMs = utcFromParts(
-      year as string,
-      month as string,
-      day as string,
-      hh as string,
-      mm as string,
-      ss as string,
-      offset,
-    );
+  // Java's Date.toString() writes CST for China Standard Time; RFC 1123 is always GMT.
+  const parts: TextParts | undefined = (RFC_1123.exec(text) ?? JAVA_DATE.exec(text))?.groups;
+  if (parts) {
+    epochMs = utcFromParts(parts, parts.zone === 'CST' ? BEIJING_OFFSET_MS : 0);
   } else if (ISO_ZONED.test(text)) {
     const parsed = Date.parse(text);
     epochMs = Number.isNaN(parsed) ? null : parsed;

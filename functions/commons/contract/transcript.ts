@@ -23,31 +23,32 @@ const readTurn = (
     ctx.warnings.add(ctx.at(at('speaker')), 'unknown-speaker', 'speaker is neither AI nor ME; kept as sent');
   }
   // Ids that repeat the call's own are implied by the item; one that differs is kept and noted.
-  ctx.keepIfDiffers(
-    ctx.take(item.sceneInstanceId, at('sceneInstanceId')),
-    owner.callId,
-    at('sceneInstanceId'),
+  ctx.keepIdsIfDiffer(
+    item,
+    path,
+    { sceneInstanceId: 'callId', companyId: 'companyId', robotDefId: 'robotDefId' },
+    owner,
   );
-  ctx.keepIfDiffers(ctx.take(item.companyId, at('companyId')), owner.companyId, at('companyId'));
-  ctx.keepIfDiffers(ctx.take(item.robotDefId, at('robotDefId')), owner.robotDefId, at('robotDefId'));
   return compact({
     index,
-    logId: ctx.take(item.sceneInstanceLogId, at('sceneInstanceLogId')),
     speaker: speaker === undefined ? undefined : (SPEAKERS[speaker] ?? speaker),
-    content: ctx.take(item.content, at('content')),
-    userMean: ctx.take(item.userMean, at('userMean')),
+    ...ctx.takeFields(item, path, {
+      logId: 'sceneInstanceLogId',
+      content: 'content',
+      userMean: 'userMean',
+      aiUnknown: 'aiUnknown',
+      startMs: 'startTime',
+      endMs: 'endTime',
+      decisionId: 'decisionId',
+      knowledgeBaseId: 'knowledgeBaseId',
+      correction: 'correctionContent',
+      createdAt: 'gmtCreate',
+      modifiedAt: 'gmtModified',
+      decisionName: 'decisionName',
+    }),
     userMeanDetail: ctx.embedded(item.userMeanDetail, at('userMeanDetail')),
-    aiUnknown: ctx.take(item.aiUnknown, at('aiUnknown')),
     answerStatus: ctx.coded(ANSWER_STATUS, item.answerStatus, at('answerStatus')),
     studyStatus: ctx.coded(STUDY_STATUS, item.studyStatus, at('studyStatus')),
-    startMs: ctx.take(item.startTime, at('startTime')),
-    endMs: ctx.take(item.endTime, at('endTime')),
-    decisionId: ctx.take(item.decisionId, at('decisionId')),
-    knowledgeBaseId: ctx.take(item.knowledgeBaseId, at('knowledgeBaseId')),
-    correction: ctx.take(item.correctionContent, at('correctionContent')),
-    decisionName: ctx.take(item.decisionName, at('decisionName')),
-    createdAt: ctx.take(item.gmtCreate, at('gmtCreate')),
-    modifiedAt: ctx.take(item.gmtModified, at('gmtModified')),
   });
 };
 
@@ -92,29 +93,22 @@ export const readTranscript = (
   path: Path,
   owner: Owner,
 ): TranscriptTurn[] => {
-  const turns: Unordered[] = [];
   const seen = new Set<string>();
-  (items ?? []).forEach((item, index) => {
-    const at = [...path, index];
-    if ('unreadableItem' in item) {
-      ctx.take(
-        {
-          value: null,
-          raw: item.unreadableItem,
-          drift: { code: 'unreadable', message: 'turn is not an object; kept as sent' },
-        },
-        at,
-      );
-      return;
-    }
-    const turn = readTurn(ctx, item, at, index, owner);
-    if (turn.logId !== undefined && seen.has(turn.logId)) {
-      ctx.warnings.add(ctx.at(at), 'duplicate-turn', `log id ${turn.logId} sent twice; the first is kept`);
-      return;
-    }
-    if (turn.logId !== undefined) seen.add(turn.logId);
-    turns.push(turn);
-  });
+  const turns = ctx
+    .readList(items, path, (item, at, index) => readTurn(ctx, item, at, index, owner))
+    .filter((turn) => {
+      if (turn.logId === undefined) return true;
+      if (seen.has(turn.logId)) {
+        ctx.warnings.add(
+          ctx.at([...path, turn.index]),
+          'duplicate-turn',
+          `log id ${turn.logId} sent twice; the first is kept`,
+        );
+        return false;
+      }
+      seen.add(turn.logId);
+      return true;
+    });
   const sorted = spokenOrder(turns);
   if (sorted.some((turn, i) => turn !== turns[i])) {
     ctx.warnings.add(ctx.at(path), 'reordered', 'turns were not in spoken order; reordered');

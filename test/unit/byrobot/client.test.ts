@@ -8,7 +8,8 @@ import { ByrobotError } from '../../../functions/commons/byrobot/errors.js';
 import { allPages } from '../../../functions/commons/byrobot/paging.js';
 import { backoffDelay } from '../../../functions/commons/byrobot/retry.js';
 import { type Credentials, signedHeaders } from '../../../functions/commons/byrobot/sign.js';
-import { DETAIL_PATH, FakeByrobot, QUERY_PATH } from '../../../local/fake-byrobot.js';
+import { DETAIL_PATH, QUERY_PATH } from '../../../local/fake-byrobot.js';
+import { useFakeByrobot } from '../../support/fake-byrobot.js';
 
 const CREDENTIALS: Credentials = { appKey: 'ak-test', appSecret: 's3cret-test' };
 
@@ -17,14 +18,7 @@ const fixed = (credentials: Credentials = CREDENTIALS) => ({
   refresh: async () => credentials,
 });
 
-let fake: FakeByrobot;
-beforeEach(async () => {
-  fake = new FakeByrobot(CREDENTIALS);
-  await fake.start();
-});
-afterEach(async () => {
-  await fake.stop();
-});
+const fake = useFakeByrobot(CREDENTIALS);
 
 const clientFor = (overrides: Partial<ConstructorParameters<typeof ByrobotClient>[0]> = {}) =>
   new ByrobotClient({
