@@ -11,7 +11,6 @@ import {
   apiEvent,
   drainQueue,
   getCall,
-  type LocalEnv,
   localEnqueuer,
   useLocalEnv,
   wireConsume,

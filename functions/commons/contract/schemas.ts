@@ -16,7 +16,6 @@ import {
   jsonValueOrText,
   labels,
   msOffset,
-  type Read,
   text,
   timeOfDay,
   wallClock,
