@@ -61,10 +61,9 @@ const deps = {
   counter: createCounter('reconcile'),
 };
 
-export const handler = async (
-  _event: unknown,
-  context?: Pick<Context, 'getRemainingTimeInMillis'>,
-): Promise<ReconcileSummary> => {
+export const handler = async (_event: unknown, context?: Context): Promise<ReconcileSummary> => {
+  // Every line of this run carries the request id and cold-start flag.
+  if (context) logger.addContext(context);
   const { companyIds } = await secrets.secret();
   return runReconcile(deps, {
     companyIds,

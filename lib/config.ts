@@ -5,6 +5,7 @@
 
 import { isIP } from 'node:net';
 import * as v from 'valibot';
+import { ConfigError } from '../functions/commons/errors.js';
 
 /**
  * 百应's documented callback sources: the classic OpenAPI sends from 120.55.46.3; the open
@@ -143,9 +144,8 @@ const contextSchema = v.object({
 
 export const CONTEXT_KEYS = Object.keys(contextSchema.entries) as (keyof ReceiverConfig)[];
 
-export class ConfigurationError extends Error {
-  override readonly name = 'ConfigurationError';
-}
+/** The one configuration error of the project (also raised by the functions at cold start). */
+export { ConfigError };
 
 /** Reads the options from a context lookup (`node.tryGetContext`). */
 export const readReceiverConfig = (lookup: (key: string) => unknown): ReceiverConfig => {
@@ -154,13 +154,11 @@ export const readReceiverConfig = (lookup: (key: string) => unknown): ReceiverCo
   );
   const result = v.safeParse(contextSchema, raw);
   if (!result.success) {
-    throw new ConfigurationError(
-      `invalid context: ${result.issues.map((issue) => issue.message).join('; ')}`,
-    );
+    throw new ConfigError(`invalid context: ${result.issues.map((issue) => issue.message).join('; ')}`);
   }
   const config = result.output;
   if (config.allowAllIps && lookup('allowedIps') !== undefined) {
-    throw new ConfigurationError('set either allowedIps or allowAllIps=true, not both');
+    throw new ConfigError('set either allowedIps or allowAllIps=true, not both');
   }
   return config;
 };

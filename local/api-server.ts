@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { describeError } from '../functions/commons/errors.js';
 import { LOOPBACK, PortInUseError } from './ports.js';
 
 export const ROUTES = ['/callbacks/call', '/callbacks/job'] as const;
@@ -106,7 +107,7 @@ export const startApiServer = (options: ApiServerOptions): Promise<Server> => {
       response.end(result.body);
     } catch (error) {
       // As API Gateway does when the integration fails: a 502, never `success`.
-      send(response, 502, JSON.stringify({ message: 'Internal server error', detail: String(error) }));
+      send(response, 502, JSON.stringify({ message: 'Internal server error', detail: describeError(error) }));
     }
   });
   return new Promise((resolve, reject) => {

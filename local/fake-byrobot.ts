@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { type Credentials, signature } from '../functions/commons/byrobot/sign.js';
+import { describeError } from '../functions/commons/errors.js';
 import { LOOPBACK, PortInUseError } from './ports.js';
 
 export const QUERY_PATH = '/openapi/v1/callBack/queryUnCallBack';
@@ -255,7 +256,7 @@ export class FakeByrobot {
       for (const [id, data] of Object.entries(body.details ?? {})) this.setDetail(id, JSON.stringify(data));
       return this.reply(response, 200, '{"ok":true}', record);
     } catch (error) {
-      return this.reply(response, 400, JSON.stringify({ error: String(error) }), record);
+      return this.reply(response, 400, JSON.stringify({ error: describeError(error) }), record);
     }
   }
 

@@ -4,10 +4,9 @@
  * later on the first callback.
  */
 import * as v from 'valibot';
+import { ConfigError } from './errors.js';
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError };
 
 export const requiredString = (name: string) =>
   v.pipe(v.string(`${name} is required`), v.trim(), v.nonEmpty(`${name} is required`));

@@ -4,25 +4,35 @@
  * `Log` interfaces so tests can count and read logs without parsing output.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context as LambdaContext } from 'aws-lambda';
 import { METRICS_NAMESPACE as NAMESPACE } from './definitions.js';
 
 export interface Counter {
   count(name: string, dimensions?: Readonly<Record<string, string>>, value?: number): void;
 }
 
-/** The part of a logger the handlers use; Powertools Logger is one. */
+/**
+ * The part of a logger the handlers use; Powertools Logger is one. Errors go in `extra` as the
+ * Error itself (`{ error }`): the logger records its name, message, stack and cause.
+ */
 export interface Log {
   info(message: string, extra?: Record<string, unknown>): void;
   warn(message: string, extra?: Record<string, unknown>): void;
   error(message: string, extra?: Record<string, unknown>): void;
 }
 
-export const createLogger = (serviceName: string): Log => {
+/** A handler's logger: also takes each invocation's Lambda context (request id, cold start). */
+export interface HandlerLog extends Log {
+  addContext(context: LambdaContext): void;
+}
+
+export const createLogger = (serviceName: string): HandlerLog => {
   const logger = new Logger({ serviceName });
   return {
     info: (message, extra = {}) => logger.info(message, extra),
     warn: (message, extra = {}) => logger.warn(message, extra),
     error: (message, extra = {}) => logger.error(message, extra),
+    addContext: (context) => logger.addContext(context),
   };
 };
 

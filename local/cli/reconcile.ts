@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ByrobotClient } from '../../functions/commons/byrobot/client.js';
+import { describeError } from '../../functions/commons/errors.js';
 import { s3ClaimStore } from '../../functions/commons/ingest/claim-check.js';
 import { createEnqueuer } from '../../functions/commons/ingest/enqueue.js';
 import { beijingWindow, runReconcile } from '../../functions/commons/reconcile/reconcile.js';
@@ -80,6 +81,6 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((error: unknown) => {
-  console.error(`reconcile: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`reconcile: ${describeError(error)}`);
   process.exit(1);
 });

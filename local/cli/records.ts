@@ -16,6 +16,7 @@ import { GetCommand, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { decodeQuarantinedBody, readQuarantine } from '../../functions/commons/consume/quarantine.js';
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
 import { BUCKET_PREFIXES } from '../../functions/commons/definitions.js';
+import { describeError } from '../../functions/commons/errors.js';
 import { getItemsByKey } from '../../functions/commons/store/batch-get.js';
 import { CALL_STATES } from '../../functions/commons/store/call-store.js';
 import { callKey, companyDateOf, jobKey } from '../../functions/commons/store/keys.js';
@@ -137,7 +138,9 @@ const run = async (
   }
 };
 
-class UsageError extends Error {}
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
 
 /** Whole items for keys found in an index, in the index's order. */
 const fullItems = async (targets: Targets, table: string, keys: readonly string[]): Promise<Row[]> => {
@@ -196,10 +199,6 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((error: unknown) => {
-  console.error(
-    error instanceof UsageError
-      ? error.message
-      : `records: ${error instanceof Error ? error.message : String(error)}`,
-  );
+  console.error(error instanceof UsageError ? error.message : `records: ${describeError(error)}`);
   process.exit(error instanceof UsageError ? 2 : 1);
 });

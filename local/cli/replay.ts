@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { archivePrefix, replayArchive } from '../../functions/commons/consume/replay.js';
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
+import { describeError } from '../../functions/commons/errors.js';
 import { s3ClaimStore } from '../../functions/commons/ingest/claim-check.js';
 import { createEnqueuer } from '../../functions/commons/ingest/enqueue.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../emulators.js';
@@ -56,6 +57,6 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((error: unknown) => {
-  console.error(`replay: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`replay: ${describeError(error)}`);
   process.exit(1);
 });

@@ -11,6 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Platform } from '../../functions/commons/contract/types.js';
+import { describeError } from '../../functions/commons/errors.js';
 import { LOCAL_PORTS } from '../local-config.js';
 import { LOOPBACK } from '../ports.js';
 import { SCHEDULES } from '../simulator/schedule.js';
@@ -110,6 +111,6 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((error: unknown) => {
-  console.error(`simulate: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`simulate: ${describeError(error)}`);
   process.exit(1);
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { CALLS_TABLE, JOBS_TABLE, QUEUE } from '../../functions/commons/definitions.js';
 import { buildApp } from '../../lib/build-app.js';
-import { ConfigurationError } from '../../lib/config.js';
+import { ConfigError } from '../../lib/config.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
@@ -395,7 +395,7 @@ describe('context validation', () => {
     [{ allowAllIps: 'true', allowedIps: '1.2.3.4' }, 'not both'],
     [{ reconcileLookBackDays: '1' }, 'reconcileLookBackDays must be at least 2'],
   ])('%j is refused with a clear message', (context, message) => {
-    expect(() => buildApp({ context })).toThrow(ConfigurationError);
+    expect(() => buildApp({ context })).toThrow(ConfigError);
     expect(() => buildApp({ context })).toThrow(message);
   });
 });

@@ -17,8 +17,15 @@ export class RecordingCounter implements Counter {
   }
 }
 
+/** Errors written as the Powertools Logger writes them: name, message, cause (not `{}`). */
+const withErrors = (_key: string, value: unknown): unknown =>
+  value instanceof Error ? { name: value.name, message: value.message, cause: value.cause } : value;
+
 export class RecordingLogger {
   readonly lines: { level: string; message: string; extra: unknown }[] = [];
+  /** The Lambda contexts handed to the logger, one per invocation. */
+  readonly contexts: { awsRequestId: string }[] = [];
+  addContext = (context: { awsRequestId: string }) => void this.contexts.push(context);
   info = (message: string, extra?: Record<string, unknown>) =>
     void this.lines.push({ level: 'info', message, extra });
   warn = (message: string, extra?: Record<string, unknown>) =>
@@ -26,7 +33,7 @@ export class RecordingLogger {
   error = (message: string, extra?: Record<string, unknown>) =>
     void this.lines.push({ level: 'error', message, extra });
   text(): string {
-    return this.lines.map((line) => JSON.stringify(line)).join('\n');
+    return this.lines.map((line) => JSON.stringify(line, withErrors)).join('\n');
   }
 }
 

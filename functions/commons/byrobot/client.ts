@@ -206,11 +206,13 @@ export class ByrobotClient {
       });
       text = await response.text();
     } catch (error) {
-      const reason =
-        error instanceof Error && error.name === 'TimeoutError'
-          ? 'timed out'
-          : `network error (${String(error)})`;
-      return { ok: false, retry: true, error: new ByrobotError('unavailable', `${path}: ${reason}`) };
+      const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'network error';
+      return {
+        ok: false,
+        retry: true,
+        // The network error travels as the cause: its name, stack and code reach the log.
+        error: new ByrobotError('unavailable', `${path}: ${reason}`, undefined, undefined, { cause: error }),
+      };
     }
     const serverDate = Date.parse(response.headers.get('date') ?? '');
     const dated = Number.isNaN(serverDate) ? {} : { serverDate };

@@ -25,8 +25,9 @@ export class ByrobotError extends Error {
     message: string,
     readonly status?: number,
     readonly code?: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 
   /** Worth trying again later (next run), as opposed to a configuration problem. */

@@ -5,11 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context as LambdaContext, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as v from 'valibot';
 import { readCallback } from '../contract/read-callback.js';
 import type { NormalizedRecord } from '../contract/types.js';
 import type { Warning } from '../contract/warnings.js';
+import { describeError } from '../errors.js';
 import { maskDigitsIn, maskPhone } from '../mask.js';
 import { type QueueMessage, queueMessageSchema, type ReceiveMeta } from '../queue-message.js';
 import { mergeCall, mergeManualIntent } from '../store/call-store.js';
@@ -17,7 +18,7 @@ import { deliveryOf } from '../store/delivery.js';
 import { mergeJob } from '../store/job-store.js';
 import { itemKeyOf } from '../store/keys.js';
 import type { MergeOutcome } from '../store/merge.js';
-import type { Counter, Log } from '../telemetry.js';
+import type { Counter, HandlerLog, Log } from '../telemetry.js';
 import { type ArchiveLine, archiveKey, type ObjectStore, writeArchive } from './archive.js';
 import { KeyedLanes } from './keyed-lanes.js';
 import { isPermanentStoreError, permanentReasonCode } from './permanent-errors.js';
@@ -28,7 +29,7 @@ export interface ConsumeDeps {
   readonly callsTable: string;
   readonly jobsTable: string;
   readonly objects: ObjectStore;
-  readonly logger: Log;
+  readonly logger: Log & Partial<Pick<HandlerLog, 'addContext'>>;
   readonly counter: Counter;
   readonly now?: () => Date;
 }
@@ -183,13 +184,15 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
         body: prepared.body,
         reason: {
           code: permanentReasonCode(error),
-          message: maskDigitsIn(error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
+          message: maskDigitsIn(describeError(error)),
         },
       });
     }
   };
 
-  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  return async (event: SQSEvent, context?: LambdaContext): Promise<SQSBatchResponse> => {
+    // Every line of this invocation carries the request id and cold-start flag.
+    if (context) deps.logger.addContext?.(context);
     const failures = new Set<string>();
     const prepared = await Promise.all(
       event.Records.map(async (sqsRecord) => {
@@ -199,7 +202,7 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
           failures.add(sqsRecord.messageId);
           deps.logger.error('message could not be read', {
             messageId: sqsRecord.messageId,
-            error: String(error),
+            error,
           });
           return undefined;
         }
@@ -219,7 +222,7 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
     } catch (error) {
       deps.counter.count('ArchiveFailures');
       deps.logger.error('batch archive failed; the whole batch will be retried', {
-        error: String(error),
+        error,
         messages: event.Records.length,
       });
       return { batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.messageId })) };
@@ -239,7 +242,7 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
           deps.logger.error('message failed; it will be retried', {
             messageId,
             requestId: p.meta?.requestId,
-            error: String(error),
+            error,
           });
         }
       }),

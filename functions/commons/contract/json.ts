@@ -2,6 +2,7 @@
  * Reading a body as JSON, whatever parser is used: the tolerated repairs (BOM, trailing commas),
  * a nesting limit checked before parsing, and errors that never quote the body.
  */
+import { describeError } from '../errors.js';
 import { maskDigitsIn } from '../mask.js';
 import { type ContractError, contractError } from './errors.js';
 import type { Warnings } from './warnings.js';
@@ -74,7 +75,7 @@ const tryParse = (
 
 /** The parser's reason, without the slice of the body V8 quotes, and with digit runs masked. */
 const reasonOf = (error: unknown): string => {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : describeError(error);
   return maskDigitsIn(message.replace(/,\s*".*" is not valid JSON$/s, ''));
 };
 

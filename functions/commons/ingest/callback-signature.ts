@@ -10,6 +10,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { type Credentials, signature } from '../byrobot/sign.js';
 import { isoFromGmtText } from '../contract/time.js';
+import { describeError } from '../errors.js';
 
 export const SIGNATURE_MODES = ['off', 'log', 'enforce'] as const;
 export type SignatureMode = (typeof SIGNATURE_MODES)[number];
@@ -46,7 +47,7 @@ export const checkSignature = async (
   try {
     credentials = await options.credentials();
   } catch (error) {
-    return { status: 'unavailable', reason: error instanceof Error ? error.message : String(error) };
+    return { status: 'unavailable', reason: describeError(error) };
   }
   if (!same(sign.trim(), signature(credentials, dateTime))) return { status: 'mismatch' };
   const iso = isoFromGmtText(dateTime.trim());

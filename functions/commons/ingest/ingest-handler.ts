@@ -2,17 +2,17 @@
  * The hot path: check that the body is a 百应 envelope, enqueue it untouched with how it was
  * received, and reply `success` only once SQS has accepted it. No DynamoDB, no normalizing.
  */
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context as LambdaContext } from 'aws-lambda';
 import { readEnvelope } from '../contract/envelope.js';
 import type { ReceiveMeta } from '../queue-message.js';
-import type { Counter, Log } from '../telemetry.js';
+import type { Counter, HandlerLog, Log } from '../telemetry.js';
 import { checkSignature, type SignatureCheckerOptions, type SignatureMode } from './callback-signature.js';
 import type { Enqueuer } from './enqueue.js';
 import { decodeBody, headerOf, replyError, replySuccess } from './http.js';
 
 export interface IngestDeps {
   readonly enqueue: Enqueuer;
-  readonly logger: Log;
+  readonly logger: Log & Partial<Pick<HandlerLog, 'addContext'>>;
   readonly counter: Counter;
   readonly now?: () => number;
   /** Callback signature check; `off` when absent. */
@@ -42,13 +42,15 @@ export const createIngestHandler = (deps: IngestDeps) => {
     } catch (error) {
       deps.logger.error('could not keep a rejected body', {
         requestId: meta.requestId,
-        error: String(error),
+        error,
       });
       return false;
     }
   };
 
-  return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+  return async (event: APIGatewayProxyEvent, context?: LambdaContext): Promise<APIGatewayProxyResult> => {
+    // Every line of this invocation carries the request id and cold-start flag.
+    if (context) deps.logger.addContext?.(context);
     const started = now();
     const meta = receiveMetaOf(event, started);
     const log = {
@@ -118,7 +120,7 @@ export const createIngestHandler = (deps: IngestDeps) => {
       return replySuccess();
     } catch (error) {
       deps.counter.count('EnqueueFailures');
-      deps.logger.error('callback not stored', { ...log, dataType, status: 503, error: String(error) });
+      deps.logger.error('callback not stored', { ...log, dataType, status: 503, error });
       // Never `success` here: 百应 retries only what was not acknowledged.
       return replyError(503, 'ENQUEUE_FAILED', 'the callback could not be stored; please retry');
     }

@@ -74,7 +74,9 @@ export const beijingWindow = (
 export const recoveredBody = (dataText: string): string =>
   `{"code":200,"data":{"dataType":"CALL_INSTANCE_RESULT","data":${dataText}},"resultMsg":"recovered by the reconciler (phoneLogInfo)","errorStackTrace":null}`;
 
-class OutOfTime extends Error {}
+class OutOfTime extends Error {
+  override readonly name = 'OutOfTime';
+}
 
 export const runReconcile = async (
   deps: ReconcileDeps,
@@ -127,7 +129,7 @@ export const runReconcile = async (
         companyId,
         callInstanceId: miss.callInstanceId,
         customer: miss.customerTelephone ? maskPhone(String(miss.customerTelephone)) : undefined,
-        error: error instanceof Error ? error.message : String(error),
+        error,
       });
     }
   };
@@ -178,7 +180,7 @@ export const runReconcile = async (
           deps.logger.error('listing failed deliveries failed; the next run retries', {
             companyId,
             dataType,
-            error: error instanceof Error ? error.message : String(error),
+            error,
           });
         }
       }

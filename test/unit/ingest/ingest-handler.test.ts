@@ -138,4 +138,11 @@ describe('ingest', () => {
     expect(logger.lines[0]?.message).toBe('callback accepted');
     expect(logger.text()).not.toContain('luyinOssUrl');
   });
+
+  test('the Lambda context reaches the logger on every invocation', async () => {
+    const { handler, logger } = setup();
+    await handler(apiEvent(vendorBody('outbound')), { awsRequestId: 'lambda-req-1' } as never);
+    await handler(apiEvent(vendorBody('job')), { awsRequestId: 'lambda-req-2' } as never);
+    expect(logger.contexts.map((context) => context.awsRequestId)).toEqual(['lambda-req-1', 'lambda-req-2']);
+  });
 });

@@ -1,0 +1,24 @@
+/**
+ * Errors shared across the project. Plain (no SDK, no I/O), so the CDK app (`lib/`) may use them
+ * too, like `definitions.ts`.
+ */
+
+/**
+ * A configuration that cannot work: a function's environment at cold start, or the CDK
+ * context at synth. Raised before anything runs, with a message naming the setting.
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * An error as one line of text, where text is truly needed (an HTTP error body, a CLI message,
+ * a quarantine reason): `Name: message`, with the causes' messages after `←`. Logs take the
+ * error itself instead, so the logger records its name, stack and cause.
+ */
+export const describeError = (error: unknown): string => {
+  if (!(error instanceof Error))
+    return typeof error === 'string' ? error : `non-error value thrown (${typeof error})`;
+  const own = error.message ? `${error.name}: ${error.message}` : error.name;
+  return error.cause === undefined ? own : `${own} ← ${describeError(error.cause)}`;
+};
