@@ -6,6 +6,7 @@ import * as v from 'valibot';
 import { readConfig, requiredString } from './commons/config.js';
 import { createConsumeHandler } from './commons/consume/consume-handler.js';
 import { s3ObjectStore } from './commons/consume/s3-object-store.js';
+import { s3ClientConfig } from './commons/s3-config.js';
 import { documentClient } from './commons/store/document-client.js';
 import { createCounter, createLogger } from './commons/telemetry.js';
 
@@ -22,10 +23,7 @@ export const handler = createConsumeHandler({
   doc: documentClient(new DynamoDBClient({})),
   callsTable: config.CALLS_TABLE,
   jobsTable: config.JOBS_TABLE,
-  objects: s3ObjectStore(
-    new S3Client({ forcePathStyle: config.AWS_ENDPOINT_URL_S3 !== undefined }),
-    config.BUCKET_NAME,
-  ),
+  objects: s3ObjectStore(new S3Client(s3ClientConfig(config.AWS_ENDPOINT_URL_S3)), config.BUCKET_NAME),
   logger: createLogger('consume'),
   counter: createCounter('consume'),
 });

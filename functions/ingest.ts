@@ -6,18 +6,17 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import * as v from 'valibot';
 import { SecretStore } from './commons/byrobot/secret.js';
 import { ConfigError, positiveInteger, readConfig, requiredString } from './commons/config.js';
-import { QUEUE } from './commons/definitions.js';
-import { SIGNATURE_MODES } from './commons/ingest/callback-signature.js';
-import { s3ClaimStore } from './commons/ingest/claim-check.js';
-import { createEnqueuer } from './commons/ingest/enqueue.js';
+import { QUEUE, SIGNATURE_MODES } from './commons/definitions.js';
+import { queueEnqueuer } from './commons/ingest/enqueue.js';
 import { createIngestHandler } from './commons/ingest/ingest-handler.js';
+import { s3ClientConfig } from './commons/s3-config.js';
 import { createCounter, createLogger } from './commons/telemetry.js';
 
 const config = readConfig(
   v.object({
     QUEUE_URL: requiredString('QUEUE_URL'),
     BUCKET_NAME: requiredString('BUCKET_NAME'),
-    MAX_MESSAGE_BYTES: positiveInteger('MAX_MESSAGE_BYTES', QUEUE.maxMessageBytes - 4096),
+    MAX_MESSAGE_BYTES: positiveInteger('MAX_MESSAGE_BYTES', QUEUE.inlineMessageBytes),
     AWS_ENDPOINT_URL_S3: v.optional(v.string()),
     AWS_ENDPOINT_URL_SQS: v.optional(v.string()),
     CALLBACK_SIGNATURE: v.optional(
@@ -49,11 +48,12 @@ let secretsManager: import('@aws-sdk/client-secrets-manager').SecretsManagerClie
 const credentials = () => secrets.get();
 
 export const handler = createIngestHandler({
-  enqueue: createEnqueuer({
+  enqueue: queueEnqueuer({
     // With an endpoint override (the local stack), send to it rather than to the queue URL's host.
     sqs: new SQSClient(config.AWS_ENDPOINT_URL_SQS ? { endpoint: config.AWS_ENDPOINT_URL_SQS } : {}),
     queueUrl: config.QUEUE_URL,
-    claims: s3ClaimStore(config.BUCKET_NAME, { forcePathStyle: config.AWS_ENDPOINT_URL_S3 !== undefined }),
+    bucket: config.BUCKET_NAME,
+    s3: s3ClientConfig(config.AWS_ENDPOINT_URL_S3),
     maxMessageBytes: config.MAX_MESSAGE_BYTES,
   }),
   logger: createLogger('ingest'),

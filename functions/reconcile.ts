@@ -11,10 +11,9 @@ import * as v from 'valibot';
 import { ByrobotClient } from './commons/byrobot/client.js';
 import { SecretStore } from './commons/byrobot/secret.js';
 import { positiveInteger, readConfig, requiredString } from './commons/config.js';
-import { QUEUE } from './commons/definitions.js';
-import { s3ClaimStore } from './commons/ingest/claim-check.js';
-import { createEnqueuer } from './commons/ingest/enqueue.js';
+import { queueEnqueuer } from './commons/ingest/enqueue.js';
 import { type ReconcileSummary, runReconcile } from './commons/reconcile/reconcile.js';
+import { s3ClientConfig } from './commons/s3-config.js';
 import { documentClient } from './commons/store/document-client.js';
 import { createCounter, createLogger } from './commons/telemetry.js';
 
@@ -51,11 +50,11 @@ const deps = {
   }),
   doc: documentClient(new DynamoDBClient({})),
   callsTable: config.CALLS_TABLE,
-  enqueue: createEnqueuer({
+  enqueue: queueEnqueuer({
     sqs: new SQSClient(config.AWS_ENDPOINT_URL_SQS ? { endpoint: config.AWS_ENDPOINT_URL_SQS } : {}),
     queueUrl: config.QUEUE_URL,
-    claims: s3ClaimStore(config.BUCKET_NAME, { forcePathStyle: config.AWS_ENDPOINT_URL_S3 !== undefined }),
-    maxMessageBytes: QUEUE.maxMessageBytes - 4096,
+    bucket: config.BUCKET_NAME,
+    s3: s3ClientConfig(config.AWS_ENDPOINT_URL_S3),
   }),
   logger,
   counter: createCounter('reconcile'),

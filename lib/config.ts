@@ -5,6 +5,7 @@
 
 import { isIP } from 'node:net';
 import * as v from 'valibot';
+import { SIGNATURE_MODES, type SignatureMode } from '../functions/commons/definitions.js';
 import { ConfigError } from '../functions/commons/errors.js';
 
 /**
@@ -38,7 +39,7 @@ export interface ReceiverConfig {
   /** 百应 OpenAPI base URL. @default https://api.byrobot.cn */
   readonly byrobotApiUrl: string;
   /** Callback signature check: off, log (report only) or enforce (401). @default off */
-  readonly callbackSignature: 'off' | 'log' | 'enforce';
+  readonly callbackSignature: SignatureMode;
   /** How far a signed callback's dateTime may be from now, in seconds. @default 600 */
   readonly signatureMaxAgeSeconds: number;
   /**
@@ -128,7 +129,7 @@ const contextSchema = v.object({
     'https://api.byrobot.cn',
   ),
   callbackSignature: v.optional(
-    v.picklist(['off', 'log', 'enforce'], 'callbackSignature must be off, log or enforce'),
+    v.picklist(SIGNATURE_MODES, `callbackSignature must be one of ${SIGNATURE_MODES.join(', ')}`),
     'off',
   ),
   signatureMaxAgeSeconds: count('signatureMaxAgeSeconds', 600, 30),

@@ -11,6 +11,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../functions/commons/definitions.js';
 import { BUNDLING } from './bundling.js';
 import { LAMBDA_RUNTIMES, type LambdaRuntimeName } from './config.js';
 
@@ -87,7 +88,7 @@ export class ReceiverFunction extends Construct {
       tracing: settings.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       environment: {
         POWERTOOLS_SERVICE_NAME: props.handler,
-        POWERTOOLS_METRICS_NAMESPACE: 'ByrobotCallbacks',
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,

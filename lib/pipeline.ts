@@ -6,11 +6,22 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { BUCKET_PREFIXES, QUEUE } from '../functions/commons/definitions.js';
+import { BUCKET_PREFIXES, QUEUE, type SignatureMode } from '../functions/commons/definitions.js';
 import type { DataStore } from './data-store.js';
 import { type FunctionSettings, ReceiverFunction } from './lambda-function.js';
+
+/** The callback signature check ingest runs (README: signatures). */
+export interface SignatureSettings {
+  /** `log` reports a bad signature, `enforce` answers 401. @default off (from context `callbackSignature`) */
+  readonly mode: Exclude<SignatureMode, 'off'>;
+  /** The 百应 credentials (the reconciler's secret): the signature key is the appSecret. */
+  readonly secret: secretsmanager.ISecret;
+  /** How far a signed dateTime may be from now. @default 600 (from context) */
+  readonly maxAgeSeconds: number;
+}
 
 export interface PipelineProps {
   readonly data: DataStore;
@@ -61,7 +72,7 @@ export class Pipeline extends Construct {
       environment: {
         QUEUE_URL: this.queue.queueUrl,
         BUCKET_NAME: data.bucket.bucketName,
-        MAX_MESSAGE_BYTES: String(QUEUE.maxMessageBytes - 4096),
+        MAX_MESSAGE_BYTES: String(QUEUE.inlineMessageBytes),
       },
     });
     this.queue.grantSendMessages(this.ingest.role);
@@ -103,5 +114,17 @@ export class Pipeline extends Construct {
       reason:
         "SQS event sources take no on-failure destination; failed messages go to the queue's DLQ after maxReceiveCount.",
     });
+  }
+
+  /**
+   * Turns on ingest's callback signature check: ingest may read the credentials secret and is
+   * told the mode. The pipeline wires its own function; the secret belongs to the reconciler,
+   * which is built after the pipeline (it needs the queue), so this is a step rather than a prop.
+   */
+  checkSignatures(settings: SignatureSettings): void {
+    settings.secret.grantRead(this.ingest.role);
+    this.ingest.fn.addEnvironment('CALLBACK_SIGNATURE', settings.mode);
+    this.ingest.fn.addEnvironment('BYROBOT_SECRET_ID', settings.secret.secretArn);
+    this.ingest.fn.addEnvironment('SIGNATURE_MAX_AGE_SECONDS', String(settings.maxAgeSeconds));
   }
 }

@@ -67,13 +67,11 @@ export class ReceiverStack extends Stack {
     });
     if (config.callbackSignature !== 'off') {
       // The signature check uses the same 百应 credentials as the reconciler.
-      this.reconciler.secret.grantRead(this.pipeline.ingest.role);
-      this.pipeline.ingest.fn.addEnvironment('CALLBACK_SIGNATURE', config.callbackSignature);
-      this.pipeline.ingest.fn.addEnvironment('BYROBOT_SECRET_ID', this.reconciler.secret.secretArn);
-      this.pipeline.ingest.fn.addEnvironment(
-        'SIGNATURE_MAX_AGE_SECONDS',
-        String(config.signatureMaxAgeSeconds),
-      );
+      this.pipeline.checkSignatures({
+        mode: config.callbackSignature,
+        secret: this.reconciler.secret,
+        maxAgeSeconds: config.signatureMaxAgeSeconds,
+      });
     }
     this.monitoring = new Monitoring(this, 'Monitoring', {
       api: this.api.api,

@@ -8,9 +8,10 @@ import {
   DynamoDBClient,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LOCAL_BUCKET, QUEUE, TABLES, type TableDefinition } from '../functions/commons/definitions.js';
+import { s3ClientConfig } from '../functions/commons/s3-config.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators.js';
 
 export interface LocalResources {
@@ -32,10 +33,14 @@ const clientConfig = (endpoint: string) => ({
   credentials: LOCAL_CREDENTIALS,
 });
 
+/** S3 client settings for the emulator (path-style, local credentials). */
+export const localS3Config = (awsEndpoint: string): S3ClientConfig =>
+  s3ClientConfig(awsEndpoint, { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+
 export const localClients = (endpoints: LocalEndpoints) => ({
   dynamo: new DynamoDBClient(clientConfig(endpoints.dynamoEndpoint)),
   sqs: new SQSClient(clientConfig(endpoints.awsEndpoint)),
-  s3: new S3Client({ ...clientConfig(endpoints.awsEndpoint), forcePathStyle: true }),
+  s3: new S3Client(localS3Config(endpoints.awsEndpoint)),
 });
 
 export const tableInput = (table: TableDefinition, name: string): CreateTableCommandInput => {

@@ -24,7 +24,8 @@ export interface SqsDriverOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-const toRecord = (message: import('@aws-sdk/client-sqs').Message, queueArn: string): SQSRecord => ({
+/** An SQS message as Lambda's event source mapping hands it to the function. */
+export const toSqsRecord = (message: import('@aws-sdk/client-sqs').Message, queueArn: string): SQSRecord => ({
   messageId: message.MessageId as string,
   receiptHandle: message.ReceiptHandle as string,
   body: message.Body ?? '',
@@ -62,7 +63,7 @@ export const startSqsDriver = (options: SqsDriverOptions): SqsDriver => {
         if (messages.length === 0) continue;
         stats.batches++;
         stats.messages += messages.length;
-        const records = messages.map((message) => toRecord(message, queueArn));
+        const records = messages.map((message) => toSqsRecord(message, queueArn));
         let failed: Set<string>;
         try {
           const response = await options.handler({ Records: records });

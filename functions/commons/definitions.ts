@@ -71,6 +71,8 @@ export const QUEUE = {
   maxReceiveCount: 5,
   /** SQS's maximum; bodies above the claim-check threshold go to S3 instead. */
   maxMessageBytes: 1_048_576,
+  /** Messages larger than this go through the claim check: SQS's maximum less room for metadata. */
+  inlineMessageBytes: 1_048_576 - 4096,
   retentionDays: 14,
   /** Consumer timeout; the queue's visibility timeout is six times this (AWS guidance). */
   consumerTimeoutSeconds: 30,
@@ -95,3 +97,7 @@ export const LOCAL_BUCKET = 'byrobot-callbacks-local';
 
 /** CloudWatch namespace of the functions' custom metrics (the alarms watch it). */
 export const METRICS_NAMESPACE = 'ByrobotCallbacks';
+
+/** Callback signature check modes (CDK context `callbackSignature`, ingest's `CALLBACK_SIGNATURE`). */
+export const SIGNATURE_MODES = ['off', 'log', 'enforce'] as const;
+export type SignatureMode = (typeof SIGNATURE_MODES)[number];

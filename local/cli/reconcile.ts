@@ -7,13 +7,12 @@
 import { parseArgs } from 'node:util';
 import { ByrobotClient } from '../../functions/commons/byrobot/client.js';
 import { describeError } from '../../functions/commons/errors.js';
-import { s3ClaimStore } from '../../functions/commons/ingest/claim-check.js';
-import { createEnqueuer } from '../../functions/commons/ingest/enqueue.js';
+import { queueEnqueuer } from '../../functions/commons/ingest/enqueue.js';
 import { beijingWindow, runReconcile } from '../../functions/commons/reconcile/reconcile.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../emulators.js';
 import { LOCAL_BYROBOT } from '../fake-byrobot.js';
 import { LOCAL_FLAGS, localEndpoints } from '../local-config.js';
 import { LOOPBACK } from '../ports.js';
+import { localS3Config } from '../resources.js';
 import { resolveTargets } from './targets.js';
 
 const main = async (): Promise<void> => {
@@ -52,16 +51,11 @@ const main = async (): Promise<void> => {
         }),
         doc: targets.doc,
         callsTable: targets.callsTable,
-        enqueue: createEnqueuer({
+        enqueue: queueEnqueuer({
           sqs: targets.sqs,
           queueUrl: targets.queueUrl,
-          claims: s3ClaimStore(targets.bucket, {
-            endpoint: endpoints.awsEndpoint,
-            region: LOCAL_REGION,
-            credentials: LOCAL_CREDENTIALS,
-            forcePathStyle: true,
-          }),
-          maxMessageBytes: 1_000_000,
+          bucket: targets.bucket,
+          s3: localS3Config(endpoints.awsEndpoint),
         }),
         logger: { info: log('info'), warn: log('warn'), error: log('error') },
         counter: { count: () => {} },

@@ -7,10 +7,9 @@ import { parseArgs } from 'node:util';
 import { archivePrefix, replayArchive } from '../../functions/commons/consume/replay.js';
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
 import { describeError } from '../../functions/commons/errors.js';
-import { s3ClaimStore } from '../../functions/commons/ingest/claim-check.js';
-import { createEnqueuer } from '../../functions/commons/ingest/enqueue.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../emulators.js';
+import { queueEnqueuer } from '../../functions/commons/ingest/enqueue.js';
 import { LOCAL_FLAGS, localEndpoints } from '../local-config.js';
+import { localS3Config } from '../resources.js';
 import { resolveTargets, TARGET_FLAGS } from './targets.js';
 
 const main = async (): Promise<void> => {
@@ -30,21 +29,11 @@ const main = async (): Promise<void> => {
   try {
     const summary = await replayArchive({
       objects: s3ObjectStore(targets.s3, targets.bucket),
-      enqueue: createEnqueuer({
+      enqueue: queueEnqueuer({
         sqs: targets.sqs,
         queueUrl: targets.queueUrl,
-        claims: s3ClaimStore(
-          targets.bucket,
-          values.local
-            ? {
-                endpoint: endpoints.awsEndpoint,
-                region: LOCAL_REGION,
-                credentials: LOCAL_CREDENTIALS,
-                forcePathStyle: true,
-              }
-            : {},
-        ),
-        maxMessageBytes: 1_000_000,
+        bucket: targets.bucket,
+        s3: values.local ? localS3Config(endpoints.awsEndpoint) : {},
       }),
       prefix: archivePrefix(values.date),
       onProgress: (progress) =>

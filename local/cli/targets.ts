@@ -10,8 +10,8 @@ import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_BUCKET, QUEUE } from '../../functions/commons/definitions.js';
 import { documentClient } from '../../functions/commons/store/document-client.js';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../emulators.js';
 import { localEndpoints } from '../local-config.js';
+import { localClients } from '../resources.js';
 
 export interface Targets {
   readonly callsTable: string;
@@ -48,10 +48,7 @@ const LOCAL_PREFIX = 'byrobot-callbacks-local';
 export const resolveTargets = async (options: TargetOptions): Promise<Targets> => {
   if (options.local) {
     const endpoints = localEndpoints({ dynamo: options.dynamoPort, aws: options.awsPort });
-    const base = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
-    const dynamo = new DynamoDBClient({ ...base, endpoint: endpoints.dynamoEndpoint });
-    const s3 = new S3Client({ ...base, endpoint: endpoints.awsEndpoint, forcePathStyle: true });
-    const sqs = new SQSClient({ ...base, endpoint: endpoints.awsEndpoint });
+    const { dynamo, s3, sqs } = localClients(endpoints);
     // The emulator matches queue URLs exactly, so ask it for the URL rather than building one.
     const queueUrl = await sqs
       .send(new GetQueueUrlCommand({ QueueName: `${LOCAL_PREFIX}-${QUEUE.id}` }))

@@ -432,7 +432,7 @@ describe('callback signature mode', () => {
 
   test('an unknown mode is refused', () => {
     expect(() => buildApp({ context: { callbackSignature: 'strict' } })).toThrow(
-      'callbackSignature must be off, log or enforce',
+      'callbackSignature must be one of off, log, enforce',
     );
   });
 });

@@ -12,12 +12,17 @@ import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { createConsumeHandler } from '../../functions/commons/consume/consume-handler.js';
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
-import { s3ClaimStore } from '../../functions/commons/ingest/claim-check.js';
-import { createEnqueuer } from '../../functions/commons/ingest/enqueue.js';
+import { queueEnqueuer } from '../../functions/commons/ingest/enqueue.js';
 import { createIngestHandler } from '../../functions/commons/ingest/ingest-handler.js';
 import { documentClient } from '../../functions/commons/store/document-client.js';
-import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../../local/emulators.js';
-import { createLocalResources, type LocalResources, localClients } from '../../local/resources.js';
+import { type Emulators, startEmulators } from '../../local/emulators.js';
+import {
+  createLocalResources,
+  type LocalResources,
+  localClients,
+  localS3Config,
+} from '../../local/resources.js';
+import { toSqsRecord } from '../../local/sqs-driver.js';
 import { RecordingCounter, RecordingLogger } from './recorders.js';
 
 export interface LocalEnv {
@@ -75,16 +80,12 @@ export const localEnqueuer = (
   env: LocalEnv,
   overrides: { maxMessageBytes?: number; sqs?: LocalEnv['clients']['sqs'] } = {},
 ) =>
-  createEnqueuer({
+  queueEnqueuer({
     sqs: overrides.sqs ?? env.clients.sqs,
     queueUrl: env.resources.queueUrl,
-    claims: s3ClaimStore(env.resources.bucket, {
-      endpoint: env.emulators.awsEndpoint,
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-      forcePathStyle: true,
-    }),
-    maxMessageBytes: overrides.maxMessageBytes ?? 1_000_000,
+    bucket: env.resources.bucket,
+    s3: localS3Config(env.emulators.awsEndpoint),
+    ...(overrides.maxMessageBytes ? { maxMessageBytes: overrides.maxMessageBytes } : {}),
   });
 
 export const wireIngest = (
@@ -142,6 +143,8 @@ export const deliverThrough = async (
   return { replies, responses, failures, events, ingest, consume, consumeAgain };
 };
 
+const LOCAL_QUEUE_ARN = 'arn:aws:sqs:us-east-1:000000000000:local';
+
 /** Receives everything currently on the queue as SQS events of up to 10 records. */
 export const drainQueue = async (env: LocalEnv, queueUrl = env.resources.queueUrl): Promise<SQSEvent[]> => {
   const { ReceiveMessageCommand } = await import('@aws-sdk/client-sqs');
@@ -157,24 +160,7 @@ export const drainQueue = async (env: LocalEnv, queueUrl = env.resources.queueUr
     );
     const messages = received.Messages ?? [];
     if (messages.length === 0) return events;
-    events.push({
-      Records: messages.map((message) => ({
-        messageId: message.MessageId as string,
-        receiptHandle: message.ReceiptHandle as string,
-        body: message.Body ?? '',
-        attributes: {
-          ApproximateReceiveCount: '1',
-          SentTimestamp: '0',
-          SenderId: 'local',
-          ApproximateFirstReceiveTimestamp: '0',
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:local',
-        awsRegion: 'us-east-1',
-      })),
-    });
+    events.push({ Records: messages.map((message) => toSqsRecord(message, LOCAL_QUEUE_ARN)) });
   }
 };
 

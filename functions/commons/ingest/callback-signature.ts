@@ -12,8 +12,7 @@ import { type Credentials, signature } from '../byrobot/sign.js';
 import { isoFromGmtText } from '../contract/time.js';
 import { describeError } from '../errors.js';
 
-export const SIGNATURE_MODES = ['off', 'log', 'enforce'] as const;
-export type SignatureMode = (typeof SIGNATURE_MODES)[number];
+export { SIGNATURE_MODES, type SignatureMode } from '../definitions.js';
 
 export type SignatureVerdict =
   | { readonly status: 'valid' }

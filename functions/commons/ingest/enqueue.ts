@@ -1,7 +1,9 @@
 /** Puts one received body on the queue, through the claim check when it is too large. */
+import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { QUEUE } from '../definitions.js';
 import { MESSAGE_VERSION, type QueueMessage, type ReceiveMeta } from '../queue-message.js';
-import { type ClaimStore, claimKey } from './claim-check.js';
+import { type ClaimStore, claimKey, s3ClaimStore } from './claim-check.js';
 
 export type Enqueuer = (meta: ReceiveMeta, body: string) => Promise<{ messageId: string; claimed: boolean }>;
 
@@ -43,3 +45,22 @@ export const createEnqueuer = (options: {
     return { messageId: await send({ v: MESSAGE_VERSION, meta, claim: { ...claim, bytes } }), claimed: true };
   };
 };
+
+/**
+ * The enqueuer ingest, the reconciler and the replay CLI use: the pipeline's queue, with the
+ * claim check in `bucket` for bodies over `QUEUE.inlineMessageBytes`.
+ */
+export const queueEnqueuer = (options: {
+  sqs: Pick<SQSClient, 'send'>;
+  queueUrl: string;
+  bucket: string;
+  /** S3 client settings for the claim check (see s3-config.ts). */
+  s3?: S3ClientConfig;
+  maxMessageBytes?: number;
+}): Enqueuer =>
+  createEnqueuer({
+    sqs: options.sqs,
+    queueUrl: options.queueUrl,
+    claims: s3ClaimStore(options.bucket, options.s3),
+    maxMessageBytes: options.maxMessageBytes ?? QUEUE.inlineMessageBytes,
+  });
