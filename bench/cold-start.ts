@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { BUNDLING } from '../lib/bundling.js';
+import { BUNDLING, bundlingTargetOf } from '../lib/bundling.js';
 import { LAMBDA_RUNTIMES } from '../lib/config.js';
-import { bundlingTargetOf } from '../lib/lambda-function.js';
 import { type Figure, median } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -7,7 +7,7 @@
  * (claim checks for bodies over 1 MB) and Secrets Manager client (only with signature checks).
  */
 export const BUNDLING = {
-  // The esbuild target follows the chosen Lambda runtime (lambda-function.ts: bundlingTargetOf).
+  // The esbuild target follows the chosen Lambda runtime (bundlingTargetOf below).
   mainFields: ['module', 'main'],
   // Some dependencies still call require(); give the ESM bundle one.
   banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
@@ -17,3 +17,7 @@ export const BUNDLING = {
     reconcile: [],
   } as Readonly<Record<string, readonly string[]>>,
 } as const;
+
+/** esbuild's target for a Lambda runtime: `nodejs22.x` → `node22`. */
+export const bundlingTargetOf = (runtime: string): string =>
+  `node${runtime.replace(/^nodejs(\d+)\.x$/, '$1')}`;

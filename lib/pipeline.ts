@@ -25,7 +25,7 @@ export interface SignatureSettings {
 
 export interface PipelineProps {
   readonly data: DataStore;
-  /** Runtime, architecture, tracing and log retention of the two functions. */
+  /** Runtime, architecture and log retention of the two functions. */
   readonly functions: FunctionSettings;
 }
 

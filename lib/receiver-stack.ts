@@ -9,7 +9,6 @@ import type { FunctionSettings } from './lambda-function.js';
 import { Monitoring } from './monitoring.js';
 import { Pipeline } from './pipeline.js';
 import { Reconciler } from './reconciler.js';
-import { isChinaRegion } from './region.js';
 
 export interface ReceiverStackProps extends StackProps {
   readonly config: ReceiverConfig;
@@ -34,12 +33,9 @@ export class ReceiverStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const logRetention = retentionOf(config.logRetentionDays);
-    // Lambda has no X-Ray integration in the China regions: tracing is left off there.
-    const tracing = !isChinaRegion(this);
     const functions: FunctionSettings = {
       runtime: config.lambdaRuntime,
       architecture: config.lambdaArchitecture,
-      tracing,
       logRetention,
     };
 
@@ -53,7 +49,6 @@ export class ReceiverStack extends Stack {
       throttleRate: config.throttleRate,
       throttleBurst: config.throttleBurst,
       logRetention,
-      tracing,
     });
     this.reconciler = new Reconciler(this, 'Reconciler', {
       calls: this.data.calls,

@@ -23,7 +23,7 @@ export interface ReconcilerProps {
   readonly everyMinutes: number;
   readonly lookBackDays: number;
   readonly byrobotApiUrl: string;
-  /** Runtime, architecture, tracing and log retention of the reconcile function. */
+  /** Runtime, architecture and log retention of the reconcile function. */
   readonly functions: FunctionSettings;
 }
 

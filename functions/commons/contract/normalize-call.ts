@@ -59,10 +59,13 @@ export const intentOf = (results: readonly TaskResult[]): Intent => {
 };
 
 type CallData = OutboundCallData | InboundCallData;
-type Specific = Omit<
-  CallRecord,
-  'kind' | 'platform' | 'direction' | 'intent' | 'labels' | 'results' | 'transcript' | 'warnings'
->;
+/** What each direction adds: fields of the record, each possibly not sent (compact drops those). */
+type Specific = { readonly callId: string } & {
+  readonly [K in Exclude<
+    keyof CallRecord,
+    'kind' | 'platform' | 'direction' | 'intent' | 'labels' | 'results' | 'transcript' | 'warnings' | 'callId'
+  >]?: CallRecord[K] | undefined;
+};
 
 /** Reads what both directions share and merges in the direction's own fields. */
 const callRecord = (

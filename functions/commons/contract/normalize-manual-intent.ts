@@ -13,7 +13,7 @@ export const normalizeManualIntent = (ctx: ReadContext, data: ManualIntentData):
   ctx.keepExtras(manualIntentData, data, []);
   const sign = ctx.take(data.sign, ['sign']);
   const signedAt = ctx.take(data.dateTime, ['dateTime']);
-  const byCall = new Map<string, { companyId?: string; results: TaskResult[] }>();
+  const byCall = new Map<string, { companyId?: string | undefined; results: TaskResult[] }>();
   data.taskResult.forEach((item, index) => {
     const path = ['taskResult', index];
     ctx.keepExtras(taskResultItem, item, path);

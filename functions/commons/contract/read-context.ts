@@ -15,10 +15,10 @@ interface AnyRead<T> {
 
 /** The ids a nested entry (a turn, a result) repeats from the call it belongs to. */
 export interface Owner {
-  readonly callId?: string;
-  readonly companyId?: string;
-  readonly callJobId?: string;
-  readonly robotDefId?: string;
+  readonly callId?: string | undefined;
+  readonly companyId?: string | undefined;
+  readonly callJobId?: string | undefined;
+  readonly robotDefId?: string | undefined;
 }
 
 /**
@@ -170,9 +170,16 @@ export class ReadContext {
   }
 }
 
+/** `T` with every key that may hold `undefined` made optional (and never `undefined` itself). */
+export type Compacted<T> = {
+  [K in keyof T as undefined extends T[K] ? never : K]: T[K];
+} & {
+  [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined>;
+};
+
 /** Drops keys whose value is undefined (absent values are not stored). */
-export const compact = <T extends object>(object: T): T => {
+export const compact = <T extends object>(object: T): Compacted<T> => {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(object)) if (value !== undefined) out[key] = value;
-  return out as T;
+  return out as Compacted<T>;
 };
