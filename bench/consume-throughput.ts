@@ -69,7 +69,7 @@ export const runConsumeThroughput = async (): Promise<ConsumeFigures> => {
     const calls = {
       doc,
       table: resources.callsTable,
-      objects: { put: noObjects, get: noObjects, list: noObjects },
+      objects: { put: noObjects, get: noObjects, list: noObjects, delete: noObjects },
     };
     const generated = generateCallbacks(new Random(3), {
       count: COUNT,

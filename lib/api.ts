@@ -3,7 +3,7 @@
  * secret first segment), callable only from the allowed source IPs (resource policy), throttled,
  * with JSON access logs and execution logs.
  */
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -56,7 +56,12 @@ export class CallbackApi extends Construct {
     });
 
     this.api = new apigateway.RestApi(this, 'Api', {
+      // Unique to the stack: the alarms select the API's metrics by this name.
+      restApiName: `${Stack.of(this).stackName}-callbacks`,
       description: '百应 (BYRobot) callback receiver',
+      // Every body reaches ingest as its raw bytes (base64), so it decodes by the declared
+      // charset (GBK, UTF-8, …) instead of API Gateway reading it as UTF-8 text.
+      binaryMediaTypes: ['*/*'],
       endpointTypes: [apigateway.EndpointType.REGIONAL],
       policy,
       cloudWatchRole: true,
@@ -65,10 +70,25 @@ export class CallbackApi extends Construct {
         throttlingRateLimit: props.throttleRate,
         throttlingBurstLimit: props.throttleBurst,
         accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
-        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
+        // No path or resource path: with a secret path segment they would put the secret in
+        // every log line. The route is implied by the integration (call or job) in ingest's logs.
+        accessLogFormat: apigateway.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: apigateway.AccessLogField.contextRequestId(),
+            ip: apigateway.AccessLogField.contextIdentitySourceIp(),
+            requestTime: apigateway.AccessLogField.contextRequestTime(),
+            httpMethod: apigateway.AccessLogField.contextHttpMethod(),
+            status: apigateway.AccessLogField.contextStatus(),
+            responseLength: apigateway.AccessLogField.contextResponseLength(),
+            integrationLatency: apigateway.AccessLogField.contextIntegrationLatency(),
+            errorMessage: apigateway.AccessLogField.contextErrorMessage(),
+          }),
+        ),
         loggingLevel: apigateway.MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
-        metricsEnabled: true,
+        // Per-method metrics carry a Resource dimension (the path, secret included) readable with
+        // cloudwatch:ListMetrics; the API-level metrics the alarms use need no per-method detail.
+        metricsEnabled: false,
         // The functions are not traced (lambda-function.ts), so a stage trace would end at the API.
         tracingEnabled: false,
       },
@@ -76,7 +96,13 @@ export class CallbackApi extends Construct {
 
     const root = props.secretPathSegment ? this.api.root.addResource(props.secretPathSegment) : this.api.root;
     const callbacks = root.addResource('callbacks');
-    const integration = new apigateway.LambdaIntegration(props.ingest, { proxy: true });
+    const integration = new apigateway.LambdaIntegration(props.ingest, {
+      proxy: true,
+      // One permission for the API, not one per method: a per-method permission names the path
+      // (and so the secret segment) in the function's resource policy.
+      scopePermissionToMethod: false,
+      allowTestInvoke: false,
+    });
     const validator = new apigateway.RequestValidator(this, 'Validator', {
       restApi: this.api,
       validateRequestParameters: true,

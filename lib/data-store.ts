@@ -11,9 +11,11 @@ import {
   BUCKET_PREFIXES,
   CALLS_TABLE,
   JOBS_TABLE,
-  QUEUE,
   type TableDefinition,
 } from '../functions/commons/definitions.js';
+
+/** Claims left behind (a failed delete) expire after this many days. */
+export const CLAIM_BACKSTOP_DAYS = 45;
 
 export interface DataStoreProps {
   /** Days after which archived raw bodies expire; 0 keeps them. */
@@ -79,10 +81,12 @@ export class DataStore extends Construct {
           ...(props.archiveExpireDays > 0 ? { expiration: Duration.days(props.archiveExpireDays) } : {}),
         },
         {
-          // A claim is only needed while its message can still be on the queue.
-          id: 'claims-expire-with-the-queue',
+          // Consume deletes a claim once its body is stored; this only removes what a failed
+          // delete left, long after any redrive of its message (SQS keeps a message 14 days,
+          // and a redrive from the DLQ restarts that clock).
+          id: 'claims-backstop',
           prefix: BUCKET_PREFIXES.claims,
-          expiration: Duration.days(QUEUE.retentionDays + 1),
+          expiration: Duration.days(CLAIM_BACKSTOP_DAYS),
         },
         {
           id: 'quarantine-to-colder-storage',

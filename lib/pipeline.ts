@@ -101,7 +101,8 @@ export class Pipeline extends Construct {
     this.consume.grantObjects(['s3:PutObject'], data.bucket, BUCKET_PREFIXES.quarantine);
     // The large parts of calls too big for one DynamoDB item.
     this.consume.grantObjects(['s3:PutObject'], data.bucket, BUCKET_PREFIXES.records);
-    this.consume.grantObjects(['s3:GetObject'], data.bucket, BUCKET_PREFIXES.claims);
+    // Reads a claim-checked body, and deletes it once the body is stored.
+    this.consume.grantObjects(['s3:GetObject', 's3:DeleteObject'], data.bucket, BUCKET_PREFIXES.claims);
     const source = new SqsEventSource(this.queue, {
       batchSize: QUEUE.batchSize,
       maxBatchingWindow: Duration.seconds(QUEUE.maxBatchingWindowSeconds),

@@ -17,6 +17,7 @@ export const receiveMetaSchema = v.object({
   receivedAt: v.pipe(v.string(), v.isoTimestamp()),
   source: v.picklist(SOURCES),
   sourceIp: v.optional(v.string()),
+  /** `call` or `job`: which URL received it (the logical route; never the path, which may hold a secret). */
   route: v.optional(v.string()),
   contentType: v.optional(v.string()),
   /** `data.dataType` as ingest saw it; consume dispatches on the body, not on this. */

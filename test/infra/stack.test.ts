@@ -294,7 +294,18 @@ describe('functions', () => {
     expect(puts.join()).not.toContain('/claims/*');
     // Never the whole bucket: every put is scoped to one prefix.
     expect(puts.every((resource) => /\/(archive|quarantine|records)\/\*/.test(resource))).toBe(true);
-    expect(actionsOf('PipelineConsumeRole')).not.toContain('s3:DeleteObject');
+    // It deletes only claim-checked bodies it has stored, nothing else.
+    const deletes = statements.filter((s) => JSON.stringify(s.Action).includes('s3:DeleteObject'));
+    expect(deletes.map((s) => JSON.stringify(s.Resource))).toEqual([expect.stringContaining('/claims/*')]);
+  });
+
+  test('claims outlive any redrive of their message: a backstop of 45 days, well past SQS retention', () => {
+    const bucket = only('AWS::S3::Bucket', (id) => id.includes('Archive') || id.includes('Bucket'));
+    const rules = (
+      bucket.Properties.LifecycleConfiguration as { Rules: { Prefix?: string; ExpirationInDays?: number }[] }
+    ).Rules;
+    const claims = rules.find((rule) => rule.Prefix === 'claims/');
+    expect(claims?.ExpirationInDays).toBeGreaterThanOrEqual(30);
   });
 
   test('no role carries an AWS managed policy', () => {
@@ -433,5 +444,62 @@ describe('callback signature mode', () => {
     expect(() => buildApp({ context: { callbackSignature: 'strict' } })).toThrow(
       'callbackSignature must be one of off, log, enforce',
     );
+  });
+});
+
+describe('the secret path never leaves the API', () => {
+  test('it appears only in the API resource that routes it and in the URLs printed for 百应', () => {
+    const json = template.toJSON() as {
+      Resources: Record<string, Resource>;
+      Outputs: Record<string, unknown>;
+    };
+    const holders = Object.entries(json.Resources)
+      .filter(([, resource]) => JSON.stringify(resource).includes(SECRET))
+      .map(([, resource]) => resource.Type);
+    // The path part itself, and the deployment/stage that must redeploy when it changes (by hash, not text).
+    expect(holders).toEqual(['AWS::ApiGateway::Resource']);
+    const outputs = Object.entries(json.Outputs)
+      .filter(([, output]) => JSON.stringify(output).includes(SECRET))
+      .map(([name]) => name)
+      .sort();
+    expect(outputs).toEqual(['CallRecordCallbackUrl', 'JobStatusCallbackUrl']);
+  });
+
+  test('access logs name no path, per-method metrics (Resource dimension) are off, no tracing', () => {
+    const stage = only('AWS::ApiGateway::Stage');
+    const format = JSON.stringify((stage.Properties.AccessLogSetting as { Format: string }).Format);
+    expect(format).toContain('requestId');
+    expect(format).not.toMatch(/resourcePath|context\.path|\$context\.resourceId/);
+    expect(stage.Properties.TracingEnabled).toBe(false);
+    expect(stage.Properties.MethodSettings).toEqual([
+      expect.objectContaining({ ResourcePath: '/*', HttpMethod: '*', MetricsEnabled: false }),
+    ]);
+  });
+
+  test('no function environment holds the secret', () => {
+    for (const [, fn] of resources('AWS::Lambda::Function')) {
+      expect(JSON.stringify(fn.Properties.Environment ?? {})).not.toContain(SECRET);
+    }
+  });
+});
+
+describe('the API', () => {
+  test('hands every body over as bytes (binary media */*), so ingest decodes by the declared charset', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { BinaryMediaTypes: ['*/*'] });
+  });
+
+  test('has a name unique to the stack, and the API alarms select exactly that name', () => {
+    const api = only('AWS::ApiGateway::RestApi');
+    expect(api.Properties.Name).toBe('ByrobotCallbacks-callbacks');
+    const apiAlarms = resources('AWS::CloudWatch::Alarm').filter(
+      ([, alarm]) => alarm.Properties.Namespace === 'AWS/ApiGateway',
+    );
+    expect(apiAlarms.length).toBeGreaterThanOrEqual(2);
+    for (const [, alarm] of apiAlarms) {
+      expect(alarm.Properties.Dimensions).toContainEqual({
+        Name: 'ApiName',
+        Value: 'ByrobotCallbacks-callbacks',
+      });
+    }
   });
 });

@@ -3,6 +3,7 @@
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
+import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
 import { readCallback } from '../../functions/commons/contract/index.js';
 import {
   apiEvent,
@@ -244,6 +245,17 @@ describe('large bodies and logs', () => {
     expect(transcript).toHaveLength(150);
     expect(transcript[149]?.content).toBe(`第149句 ${'话'.repeat(400)}`);
     expect(transcript[149]?.logId).toBe('5000149');
+    // Stored, so its claim is released: claims live exactly as long as their message.
+    const claim =
+      (JSON.parse(event?.Records[0]?.body ?? '{}') as { claim?: { key: string } }).claim?.key ?? '';
+    expect(claim.startsWith('claims/')).toBe(true);
+    await expect(s3ObjectStore(env.clients.s3, env.resources.bucket).get(claim)).rejects.toMatchObject({
+      name: 'NoSuchKey',
+    });
+    // A late redrive of that message (its claim gone) is quarantined with the reason, not cycled.
+    const again = wireConsume(env);
+    expect((await again.handler(event as SQSEvent)).batchItemFailures).toEqual([]);
+    expect(again.counter.total('CallbacksQuarantined', { Reason: 'CLAIM_MISSING' })).toBe(1);
   });
 
   test('log lines of a processed callback contain no full phone number', async () => {

@@ -12,6 +12,7 @@ import type { NormalizedRecord } from '../contract/types.js';
 import type { Warning } from '../contract/warnings.js';
 import { describeError } from '../errors.js';
 import { maskDigitsIn, maskPhone } from '../mask.js';
+import { isMissingObject } from '../object-store.js';
 import { type QueueMessage, queueMessageSchema, type ReceiveMeta } from '../queue-message.js';
 import { mergeCall, mergeManualIntent } from '../store/call-store.js';
 import { deliveryOf } from '../store/delivery.js';
@@ -41,12 +42,15 @@ type Prepared =
       readonly body: string;
       readonly records: readonly NormalizedRecord[];
       readonly warnings: readonly Warning[];
+      /** The claim-check object the body came from, deleted once the body is stored. */
+      readonly claim?: string | undefined;
     }
   | {
       readonly kind: 'quarantine';
       readonly meta?: ReceiveMeta;
       readonly body: string;
       readonly reason: QuarantineReason;
+      readonly claim?: string | undefined;
     };
 
 const parseMessage = (raw: string): QueueMessage | undefined => {
@@ -87,9 +91,24 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
         reason: { code: 'NOT_A_QUEUE_MESSAGE', message: 'SQS message is not a byrobot-callbacks envelope' },
       };
     }
-    const body =
-      message.body ??
-      (message.claim ? Buffer.from(await deps.objects.get(message.claim.key)).toString('utf8') : undefined);
+    let body = message.body;
+    if (body === undefined && message.claim) {
+      try {
+        body = Buffer.from(await deps.objects.get(message.claim.key)).toString('utf8');
+      } catch (error) {
+        if (!isMissingObject(error)) throw error;
+        // Retrying cannot bring it back: keep what the message holds, and say why.
+        return {
+          kind: 'quarantine',
+          meta: message.meta,
+          body: sqsRecord.body,
+          reason: {
+            code: 'CLAIM_MISSING',
+            message: `the claim-checked body ${message.claim.key} is gone (deleted after an earlier store of this delivery, or removed by hand)`,
+          },
+        };
+      }
+    }
     if (body === undefined) {
       return {
         kind: 'quarantine',
@@ -103,6 +122,7 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
         kind: 'quarantine',
         meta: message.meta,
         body,
+        claim: message.claim?.key,
         reason: { code: 'REJECTED_BY_INGEST', message: message.meta.rejected },
       };
     }
@@ -112,10 +132,31 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
         kind: 'quarantine',
         meta: message.meta,
         body,
+        claim: message.claim?.key,
         reason: { code: read.error.code, message: read.error.message, path: read.error.path },
       };
     }
-    return { kind: 'records', meta: message.meta, body, records: read.records, warnings: read.warnings };
+    return {
+      kind: 'records',
+      meta: message.meta,
+      body,
+      claim: message.claim?.key,
+      records: read.records,
+      warnings: read.warnings,
+    };
+  };
+
+  /**
+   * A claim-checked body is deleted once it is stored (it is in the batch archive too): claims
+   * live exactly as long as their message, however late a redrive comes. A failed delete only
+   * leaves the object to the bucket's 30-day backstop.
+   */
+  const releaseClaim = async (messageId: string, key: string): Promise<void> => {
+    try {
+      await deps.objects.delete(key);
+    } catch (error) {
+      deps.logger.warn('claim not deleted; the lifecycle rule removes it later', { messageId, key, error });
+    }
   };
 
   const quarantine = async (
@@ -236,6 +277,7 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
         try {
           if (p.kind === 'quarantine') await quarantine(messageId, p);
           else await lanes.run(p.records.map(itemKeyOf), () => store(messageId, p, pointers.get(messageId)));
+          if (p.claim) await releaseClaim(messageId, p.claim);
         } catch (error) {
           failures.add(messageId);
           deps.counter.count('ConsumeFailures');

@@ -1,5 +1,11 @@
 /** ObjectStore over S3 (the deployed bucket, or the emulator's locally). */
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import type { ObjectStore } from './archive.js';
 
 export const s3ObjectStore = (s3: S3Client, bucket: string): ObjectStore => ({
@@ -10,6 +16,9 @@ export const s3ObjectStore = (s3: S3Client, bucket: string): ObjectStore => ({
     const result = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     if (!result.Body) throw new Error(`s3://${bucket}/${key} has no body`);
     return result.Body.transformToByteArray();
+  },
+  async delete(key) {
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
   },
   async list(prefix) {
     const keys: string[] = [];

@@ -11,7 +11,7 @@ import type { ManualIntentRecord, TaskResult } from './types.js';
 
 export const normalizeManualIntent = (ctx: ReadContext, data: ManualIntentData): ManualIntentRecord[] => {
   ctx.keepExtras(manualIntentData, data, []);
-  const sign = ctx.take(data.sign, ['sign']);
+  const signed = ctx.signed(data.sign, ['sign']);
   const signedAt = ctx.take(data.dateTime, ['dateTime']);
   const byCall = new Map<string, { companyId?: string | undefined; results: TaskResult[] }>();
   data.taskResult.forEach((item, index) => {
@@ -37,7 +37,7 @@ export const normalizeManualIntent = (ctx: ReadContext, data: ManualIntentData):
         ? compact({ level: levelOf(intentResult.alias, value), value, description: intentResult.valueNew })
         : undefined,
       results,
-      sign,
+      signed,
       signedAt,
       ...shared,
     });

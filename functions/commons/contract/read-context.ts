@@ -110,6 +110,14 @@ export class ReadContext {
     return out;
   }
 
+  /**
+   * Whether a callback signature was sent: true, or absent. The signature itself is never kept
+   * (with the assumed scheme a `sign`/`dateTime` pair would authorise any body while fresh).
+   */
+  signed(read: AnyRead<string> | undefined, path: Path): true | undefined {
+    return this.take(read, path) === undefined ? undefined : true;
+  }
+
   /** Keeps one value under `extra` at `path` (plain data, exact digits). */
   keepExtra(path: Path, value: unknown): void {
     this.extra[formatPath(this.at(path))] = toPlain(value);

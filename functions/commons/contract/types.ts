@@ -167,7 +167,8 @@ export interface CallRecord extends Common {
   readonly labels: readonly Label[];
   readonly results: readonly TaskResult[];
   readonly transcript: readonly TranscriptTurn[];
-  readonly sign?: string;
+  /** A `sign` was sent. The value is never stored: with the assumed scheme it would authorise any body (README: threat model). */
+  readonly signed?: boolean;
   readonly signedAt?: string;
   // The open platform's own facts (absent on classic calls):
   readonly robotDefName?: string;
@@ -193,7 +194,8 @@ export interface ManualIntentRecord extends Common {
   readonly intent?: IntentLevel;
   /** Every taskResult entry of the change for this call, intent or not. */
   readonly results: readonly TaskResult[];
-  readonly sign?: string;
+  /** A `sign` was sent. The value is never stored: with the assumed scheme it would authorise any body (README: threat model). */
+  readonly signed?: boolean;
   /** The signed `dateTime` of the delivery, when 百应 sent one. */
   readonly signedAt?: string;
 }
@@ -227,7 +229,8 @@ export interface JobRecord extends Common {
   readonly modifiedAt?: string;
   /** Open platform: when the job ended. */
   readonly endTime?: string;
-  readonly sign?: string;
+  /** A `sign` was sent. The value is never stored: with the assumed scheme it would authorise any body (README: threat model). */
+  readonly signed?: boolean;
   readonly signedAt?: string;
 }
 

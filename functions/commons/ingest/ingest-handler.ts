@@ -26,9 +26,16 @@ const receiveMetaOf = (event: APIGatewayProxyEvent, now: number): ReceiveMeta =>
     receivedAt: new Date(typeof epoch === 'number' && epoch > 0 ? epoch : now).toISOString(),
     source: 'callback',
     sourceIp: event.requestContext?.identity?.sourceIp ?? undefined,
-    route: event.resource || event.path || undefined,
+    // The logical route, never the path: with a secret path segment the path is a credential.
+    route: logicalRoute(event.resource || event.path || ''),
     contentType: headerOf(event, 'content-type'),
   };
+};
+
+/** `call` or `job` from the path (`…/callbacks/call`), whatever comes before it; `other` otherwise. */
+export const logicalRoute = (path: string): 'call' | 'job' | 'other' => {
+  const match = /\/callbacks\/(call|job)\/?$/.exec(path);
+  return (match?.[1] as 'call' | 'job' | undefined) ?? 'other';
 };
 
 export const createIngestHandler = (deps: IngestDeps) => {

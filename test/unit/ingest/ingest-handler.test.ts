@@ -44,7 +44,7 @@ describe('ingest', () => {
           receivedAt: '2026-01-02T03:04:05.006Z',
           source: 'callback',
           sourceIp: '120.55.46.3',
-          route: '/callbacks/call',
+          route: 'call',
           contentType: 'application/json;charset=utf-8',
           dataType: 'CALL_INSTANCE_RESULT',
         },
