@@ -469,3 +469,30 @@ test('SIGTERM shuts the stack down cleanly', async () => {
   await expect(assertPortFree(ports.api, 'check')).resolves.toBeUndefined();
   await expect(assertPortFree(ports.dynamo, 'check')).resolves.toBeUndefined();
 });
+
+test('npm run reconcile -- --local --now queries the window as at that instant (27 h back at 00:30 Beijing)', async () => {
+  const { stdout } = await run(
+    'npm',
+    [
+      'run',
+      '-s',
+      'reconcile',
+      '--',
+      '--local',
+      ...portFlags(),
+      '--company',
+      '88',
+      '--now',
+      '2026-11-28T00:30:00+08:00',
+    ],
+    { cwd: ROOT },
+  );
+  const result = JSON.parse(stdout) as { window: { startDate: string; endDate: string }; failed: number };
+  expect(result.window).toEqual({ startDate: '2026-11-26', endDate: '2026-11-28' });
+  expect(result.failed).toBe(0);
+  await expect(
+    run('npm', ['run', '-s', 'reconcile', '--', '--local', ...portFlags(), '--now', 'yesterday'], {
+      cwd: ROOT,
+    }),
+  ).rejects.toMatchObject({ stderr: expect.stringContaining('--now needs an ISO-8601 instant with a zone') });
+});
