@@ -21,7 +21,8 @@ export interface MonitoringProps {
   readonly dlq: sqs.Queue;
   readonly ingest: ReceiverFunction;
   readonly consume: ReceiverFunction;
-  readonly reconcile?: ReceiverFunction;
+  /** The reconcile function and how often it runs: its alarms evaluate once per run. */
+  readonly reconcile?: { readonly fn: ReceiverFunction; readonly everyMinutes: number };
   readonly alarmEmail?: string;
 }
 
@@ -31,6 +32,8 @@ export interface AlarmSpec {
   readonly metric: cloudwatch.IMetric;
   readonly threshold: number;
   readonly evaluationPeriods?: number;
+  /** @default NOT_BREACHING */
+  readonly treatMissingData?: cloudwatch.TreatMissingData;
   readonly description: string;
 }
 
@@ -152,25 +155,33 @@ export class Monitoring extends Construct {
       },
     ];
     if (props.reconcile) {
+      // The reconciler reports once per run: one period per run, and no data between runs keeps
+      // the state (IGNORE) instead of turning every ALARM into an OK five minutes later.
+      const perRun = { period: Duration.minutes(props.reconcile.everyMinutes) };
+      const sparse = (service: string, name: string) =>
+        custom(service, name).with({ ...perRun, statistic: cloudwatch.Stats.SUM });
       specs.push(
         {
           id: 'ReconcileFailures',
-          metric: custom('reconcile', 'ReconcileFailures'),
+          metric: sparse('reconcile', 'ReconcileFailures'),
           threshold: 1,
+          treatMissingData: cloudwatch.TreatMissingData.IGNORE,
           description:
             'The reconciler could not ask 百应 for failed deliveries or fetch a missed call. Check its logs and the 百应 credentials secret.',
         },
         {
           id: 'MissesFound',
-          metric: custom('reconcile', 'MissesListed'),
+          metric: sparse('reconcile', 'MissesToRecover'),
           threshold: 1,
+          treatMissingData: cloudwatch.TreatMissingData.IGNORE,
           description:
-            '百应 reports deliveries it could not make to us. The reconciler recovers outbound calls; inbound misses become MISSING markers.',
+            '百应 reports deliveries it could not make that we do not hold yet. The reconciler recovers outbound calls; inbound misses become MISSING markers.',
         },
         {
           id: 'ReconcilerErrors',
-          metric: props.reconcile.fn.metricErrors({ ...five, statistic: cloudwatch.Stats.SUM }),
+          metric: props.reconcile.fn.fn.metricErrors({ ...perRun, statistic: cloudwatch.Stats.SUM }),
           threshold: 1,
+          treatMissingData: cloudwatch.TreatMissingData.IGNORE,
           description:
             'The reconcile function itself failed; the next scheduled run continues where it stopped.',
         },
@@ -182,7 +193,7 @@ export class Monitoring extends Construct {
         threshold: spec.threshold,
         evaluationPeriods: spec.evaluationPeriods ?? 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        treatMissingData: spec.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
         alarmDescription: spec.description,
       });
       alarm.addAlarmAction(new actions.SnsAction(this.topic));

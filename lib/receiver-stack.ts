@@ -74,7 +74,7 @@ export class ReceiverStack extends Stack {
       dlq: this.pipeline.dlq,
       ingest: this.pipeline.ingest,
       consume: this.pipeline.consume,
-      reconcile: this.reconciler.fn,
+      reconcile: { fn: this.reconciler.fn, everyMinutes: config.reconcileEveryMinutes },
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
     });
 

@@ -8,6 +8,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -97,6 +98,14 @@ export class Reconciler extends Construct {
         reason: 'This queue is the dead-letter queue of the reconciler schedule.',
       });
     }
+    // A failed run is not retried by Lambda either (async invocations retry twice by default):
+    // the next scheduled run lists the same misses again, and a retry would overlap it.
+    // A failed run's event is kept with the undelivered ones, for the operator to see.
+    this.fn.fn.configureAsyncInvoke({
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(props.everyMinutes),
+      onFailure: new destinations.SqsDestination(this.undeliveredRuns),
+    });
     // A missed run is not retried: the next one lists the same misses again.
     rule.addTarget(
       new targets.LambdaFunction(this.fn.fn, {

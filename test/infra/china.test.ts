@@ -35,6 +35,7 @@ const AVAILABLE_IN_CHINA = new Set([
   'AWS::IAM::Policy',
   'AWS::IAM::Role',
   'AWS::KMS::Key',
+  'AWS::Lambda::EventInvokeConfig',
   'AWS::Lambda::EventSourceMapping',
   'AWS::Lambda::Function',
   'AWS::Lambda::Permission',

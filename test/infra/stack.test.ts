@@ -330,7 +330,7 @@ describe('monitoring', () => {
         'ConsumeFailures',
         'CallbacksQuarantined',
         'ReconcileFailures',
-        'MissesListed',
+        'MissesToRecover',
       ]),
     );
     const topicId = logicalId('AWS::SNS::Topic', 'AlarmTopic');
@@ -501,5 +501,28 @@ describe('the API', () => {
         Value: 'ByrobotCallbacks-callbacks',
       });
     }
+  });
+});
+
+describe('reconciler alarms fit its schedule', () => {
+  const alarm = (fragment: string) => only('AWS::CloudWatch::Alarm', (id) => id.includes(fragment));
+
+  test.each(['ReconcileFailures', 'MissesFound', 'ReconcilerErrors'])(
+    '%s: one period per run (30 min), missing data between runs keeps the state',
+    (id) => {
+      expect(alarm(id).Properties).toMatchObject({
+        Period: 1800,
+        EvaluationPeriods: 1,
+        TreatMissingData: 'ignore',
+      });
+    },
+  );
+
+  test('MissesFound counts only misses we do not hold yet', () => {
+    expect(alarm('MissesFound').Properties.MetricName).toBe('MissesToRecover');
+  });
+
+  test('Lambda does not retry a failed run (the next run overlaps it)', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
   });
 });

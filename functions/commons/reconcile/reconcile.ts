@@ -194,6 +194,8 @@ export const runReconcile = async (
   }
 
   deps.counter.count('MissesListed', {}, summary.listed);
+  // What 百应 lists but we do not hold yet: the alarmed figure (misses already stored are normal).
+  deps.counter.count('MissesToRecover', {}, summary.listed - summary.alreadyPresent);
   deps.counter.count('Recovered', {}, summary.recovered);
   deps.counter.count('AlreadyPresent', {}, summary.alreadyPresent);
   deps.counter.count('MarkedMissing', {}, summary.markedMissing);
