@@ -40,12 +40,18 @@ const secrets = new SecretStore(
     (await secretsManager.send(new GetSecretValueCommand({ SecretId: config.BYROBOT_SECRET_ID })))
       .SecretString,
 );
+/** Kept free at the end of a run to log and report cleanly. */
+const RESERVE_MS = 15_000;
 const logger = createLogger('reconcile');
+/** Time left in the current invocation, less a reserve to finish cleanly (set per invocation). */
+let remainingMs: () => number = () => Number.POSITIVE_INFINITY;
 const deps = {
   client: new ByrobotClient({
     baseUrl: config.BYROBOT_API_URL,
     credentials: secrets,
     minIntervalMs: Math.ceil(1000 / config.REQUESTS_PER_SECOND),
+    // Every request (and retry) fits in what is left of the run.
+    remainingMs: () => remainingMs() - RESERVE_MS,
     onRetry: (info: { path: string; attempt: number; reason: string }) => logger.warn('retrying 百应', info),
   }),
   doc: documentClient(new DynamoDBClient({})),
@@ -63,10 +69,12 @@ const deps = {
 export const handler = async (_event: unknown, context?: Context): Promise<ReconcileSummary> => {
   // Every line of this run carries the request id and cold-start flag.
   if (context) logger.addContext(context);
+  remainingMs = () => context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY;
   const { companyIds } = await secrets.secret();
   return runReconcile(deps, {
     companyIds,
     lookBackDays: config.LOOK_BACK_DAYS,
-    remainingMs: () => context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY,
+    remainingMs,
+    reserveMs: RESERVE_MS,
   });
 };

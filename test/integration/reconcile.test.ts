@@ -253,3 +253,46 @@ test('a run that runs out of time stops cleanly; the next run continues', async 
   expect(next.recovered + summary.recovered).toBe(20);
   expect(next.alreadyPresent).toBe(summary.recovered);
 });
+
+describe('limits found in review', () => {
+  test('one call 百应 refuses (403) or answers with another call is counted; the rest of the run goes on', async () => {
+    fake.setMisses(
+      '21',
+      0,
+      ['2100001', '2100002', '2100003'].map((callInstanceId) => ({ callInstanceId })),
+    );
+    fake.inject(DETAIL_PATH, { status: 403 }, 1, (query) => query.get('callInstanceId') === '2100001');
+    fake.setDetail('2100002', fake.detailOf('2100099'));
+    const { deps, sent } = setup();
+    const summary = await runReconcile(deps, {
+      companyIds: ['21'],
+      lookBackDays: 2,
+      remainingMs: () => 600_000,
+    });
+    expect(summary).toMatchObject({ listed: 3, recovered: 1, failed: 2 });
+    expect(sent).toEqual(['reconcile:21:2100003']);
+  });
+
+  test('a persistent failure of one company does not starve the others: each run starts elsewhere', async () => {
+    const starts = new Set<string>();
+    for (let minute = 0; minute < 4; minute++) {
+      const { deps } = setup();
+      const order: string[] = [];
+      const runDeps = {
+        ...deps,
+        now: () => Date.UTC(2026, 10, 27, 12, minute),
+        client: {
+          queryUnCallBack: async (query: { companyId: string; dataType: 0 | 1 }) => {
+            order.push(`${query.companyId}/${query.dataType}`);
+            return { pageNum: 1, pageSize: 500, total: 0, pages: 0, list: [] };
+          },
+          phoneLogInfo: deps.client.phoneLogInfo.bind(deps.client),
+        },
+      };
+      await runReconcile(runDeps, { companyIds: ['31', '32'], lookBackDays: 2, remainingMs: () => 600_000 });
+      expect([...order].sort()).toEqual(['31/0', '31/1', '32/0', '32/1']);
+      starts.add(order[0] as string);
+    }
+    expect(starts.size).toBe(4);
+  });
+});

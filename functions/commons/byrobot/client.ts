@@ -20,6 +20,13 @@ export interface ByrobotClientOptions {
   readonly credentials: CredentialsSource;
   /** Per attempt. @default 10 000 */
   readonly timeoutMs?: number;
+  /**
+   * Milliseconds the caller may still spend (e.g. a Lambda's remaining time less a reserve).
+   * Each attempt's timeout is capped by it, and no retry starts once it is spent.
+   */
+  readonly remainingMs?: () => number;
+  /** Largest response body read into memory; a larger one is refused. @default 20 MB */
+  readonly maxResponseBytes?: number;
   /** Attempts per request, the first included. @default 4 */
   readonly maxAttempts?: number;
   readonly backoff?: BackoffOptions;
@@ -108,6 +115,32 @@ type Attempt =
   | { ok: true; data: unknown }
   | { ok: false; retry: boolean; error: ByrobotError; serverDate?: number; reauth?: boolean };
 
+/** A 百应 answer is a page of up to 500 misses or one call: megabytes at most. */
+const MAX_RESPONSE_BYTES = 20 * 1024 * 1024;
+
+class ResponseTooLarge extends Error {
+  override readonly name = 'ResponseTooLarge';
+}
+
+/** The body as text, reading no more than `maxBytes` of it into memory. */
+const readCapped = async (response: Response, maxBytes: number): Promise<string> => {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (declared > maxBytes) {
+    await response.body?.cancel();
+    throw new ResponseTooLarge(`response of ${declared} bytes is over the ${maxBytes}-byte limit`);
+  }
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    total += chunk.byteLength;
+    // Leaving the loop (by the throw) cancels the rest of the stream.
+    if (total > maxBytes) throw new ResponseTooLarge(`response is over the ${maxBytes}-byte limit`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+};
+
 export class ByrobotClient {
   private skewMs = 0;
   private nextRequestAt = 0;
@@ -162,7 +195,10 @@ export class ByrobotClient {
     let last: ByrobotError | undefined;
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       if (attempt > 0) {
-        await this.sleep(backoffDelay(attempt - 1, this.options.backoff ?? { baseMs: 200, capMs: 5_000 }));
+        const delay = backoffDelay(attempt - 1, this.options.backoff ?? { baseMs: 200, capMs: 5_000 });
+        // No retry that could not finish in the time left: the caller's next run tries again.
+        if (this.remainingMs() < delay + 1_000) break;
+        await this.sleep(delay);
       }
       const result = await this.attempt(
         path,
@@ -186,6 +222,10 @@ export class ByrobotClient {
     throw last ?? new ByrobotError('unavailable', `${path}: no attempt was made`);
   }
 
+  private remainingMs(): number {
+    return this.options.remainingMs?.() ?? Number.POSITIVE_INFINITY;
+  }
+
   private async throttle(): Promise<void> {
     const wait = this.nextRequestAt - this.now();
     if (wait > 0) await this.sleep(wait);
@@ -202,10 +242,15 @@ export class ByrobotClient {
     try {
       response = await fetch(url, {
         headers: { ...signedHeaders(credentials, this.now() + this.skewMs), accept: 'application/json' },
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+        signal: AbortSignal.timeout(
+          Math.max(1, Math.min(this.options.timeoutMs ?? 10_000, this.remainingMs())),
+        ),
       });
-      text = await response.text();
+      text = await readCapped(response, this.options.maxResponseBytes ?? MAX_RESPONSE_BYTES);
     } catch (error) {
+      if (error instanceof ResponseTooLarge) {
+        return { ok: false, retry: false, error: new ByrobotError('malformed', `${path}: ${error.message}`) };
+      }
       const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'network error';
       return {
         ok: false,

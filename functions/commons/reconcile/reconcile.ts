@@ -104,6 +104,14 @@ export const runReconcile = async (
       if (!dataText.includes('"sceneInstance":{')) {
         throw new ByrobotError('malformed', `phoneLogInfo ${miss.callInstanceId} holds no sceneInstance yet`);
       }
+      // Enqueue only the call that was asked for: 百应 answering with another call would file it twice.
+      const answered = /"callInstanceId":"?(\d+)"?/.exec(dataText)?.[1];
+      if (answered !== miss.callInstanceId) {
+        throw new ByrobotError(
+          'malformed',
+          `phoneLogInfo for ${miss.callInstanceId} answered with call ${answered ?? 'none'}`,
+        );
+      }
       const receivedAt = new Date(now()).toISOString();
       // One request id per call: whichever run recovers it, consume merges it once.
       await deps.enqueue(
@@ -117,13 +125,9 @@ export const runReconcile = async (
       );
       summary.recovered++;
     } catch (error) {
-      if (
-        error instanceof ByrobotError &&
-        !error.transient &&
-        error.kind !== 'not-found' &&
-        error.kind !== 'api-error'
-      )
-        throw error;
+      // Only wrong credentials stop the run (every other call would fail the same way); one
+      // call 百应 refuses (403, 412, an API error) is counted and tried again next run.
+      if (error instanceof ByrobotError && error.kind === 'unauthorized') throw error;
       summary.failed++;
       deps.logger.warn('missed call not recovered; the next run retries', {
         companyId,
@@ -139,6 +143,7 @@ export const runReconcile = async (
     for await (const page of allPages(deps.client, { companyId, dataType, ...window })) {
       summary.pages++;
       summary.listed += page.list.length;
+      checkTime();
       const states = await statesOf(
         deps.doc,
         deps.callsTable,
@@ -168,21 +173,29 @@ export const runReconcile = async (
     }
   };
 
+  // Every (company, direction) pair, starting at a different one each run: a pair that keeps
+  // failing or running out of time cannot starve the ones after it.
+  const pairs = options.companyIds.flatMap((companyId) =>
+    ([0, 1] as const).map((dataType) => ({ companyId, dataType })),
+  );
+  const offset = pairs.length === 0 ? 0 : Math.floor(now() / 60_000) % pairs.length;
+  const ordered = [...pairs.slice(offset), ...pairs.slice(0, offset)];
+
   try {
-    for (const companyId of options.companyIds) {
-      for (const dataType of [0, 1] as const) {
-        try {
-          await reconcileList(companyId, dataType);
-        } catch (error) {
-          if (error instanceof OutOfTime) throw error;
-          if (error instanceof ByrobotError && !error.transient) throw error;
-          summary.failed++;
-          deps.logger.error('listing failed deliveries failed; the next run retries', {
-            companyId,
-            dataType,
-            error,
-          });
-        }
+    for (const { companyId, dataType } of ordered) {
+      try {
+        await reconcileList(companyId, dataType);
+      } catch (error) {
+        if (error instanceof OutOfTime) throw error;
+        // Wrong credentials fail every company alike: stop. Anything else (a company 百应
+        // refuses, an outage) is counted, and the other companies still get their turn.
+        if (error instanceof ByrobotError && error.kind === 'unauthorized') throw error;
+        summary.failed++;
+        deps.logger.error('listing failed deliveries failed; the next run retries', {
+          companyId,
+          dataType,
+          error,
+        });
       }
     }
   } catch (error) {
