@@ -22,8 +22,12 @@ import type { MergeOutcome } from '../store/merge.js';
 import type { Counter, HandlerLog, Log } from '../telemetry.js';
 import { type ArchiveLine, archiveKey, type ObjectStore, writeArchive } from './archive.js';
 import { KeyedLanes } from './keyed-lanes.js';
+import { mapLimit } from './map-limit.js';
 import { isPermanentStoreError, permanentReasonCode } from './permanent-errors.js';
 import { type QuarantineReason, writeQuarantine } from './quarantine.js';
+
+/** Messages read and normalized at once (claim-checked bodies are up to ~1 MB each). */
+const PREPARE_CONCURRENCY = 5;
 
 export interface ConsumeDeps {
   readonly doc: DynamoDBDocumentClient;
@@ -235,20 +239,19 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
     // Every line of this invocation carries the request id and cold-start flag.
     if (context) deps.logger.addContext?.(context);
     const failures = new Set<string>();
-    const prepared = await Promise.all(
-      event.Records.map(async (sqsRecord) => {
-        try {
-          return { messageId: sqsRecord.messageId, prepared: await prepare(sqsRecord) };
-        } catch (error) {
-          failures.add(sqsRecord.messageId);
-          deps.logger.error('message could not be read', {
-            messageId: sqsRecord.messageId,
-            error,
-          });
-          return undefined;
-        }
-      }),
-    );
+    // A few messages at a time: each may be a claim-checked body of about a megabyte.
+    const prepared = await mapLimit(event.Records, PREPARE_CONCURRENCY, async (sqsRecord) => {
+      try {
+        return { messageId: sqsRecord.messageId, prepared: await prepare(sqsRecord) };
+      } catch (error) {
+        failures.add(sqsRecord.messageId);
+        deps.logger.error('message could not be read', {
+          messageId: sqsRecord.messageId,
+          error,
+        });
+        return undefined;
+      }
+    });
     const ready = prepared.filter((item) => item !== undefined);
 
     // Archive first, so every record written can point at its raw body.
