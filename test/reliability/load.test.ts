@@ -12,7 +12,7 @@ import { freePort } from '../../local/ports.js';
 import { runSimulation } from '../../local/simulator/simulate.js';
 import { type LocalStack, startLocalStack } from '../../local/stack.js';
 import { LogAudit } from '../support/log-audit.js';
-import { waitUntilStored } from '../support/stored.js';
+import { waitScale, waitUntilStored } from '../support/stored.js';
 
 const COUNT = process.env.RELIABILITY === 'full' ? 10_000 : 1_000;
 const CONCURRENCY = 32;
@@ -49,7 +49,7 @@ test(`${COUNT} callbacks at concurrency ${CONCURRENCY}: nothing lost or duplicat
     }),
   );
   const started = Date.now();
-  const result = await waitUntilStored(doc, stack.resources, summary.ackedByKey, 180_000);
+  const result = await waitUntilStored(doc, stack.resources, summary.ackedByKey, 180_000 * waitScale());
   const drainedMs = Date.now() - started;
   doc.destroy();
   audit.stop();
