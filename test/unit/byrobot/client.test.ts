@@ -204,33 +204,29 @@ describe('data', () => {
 });
 
 describe('limits', () => {
+  const firstPage = (client: ByrobotClient) =>
+    client.queryUnCallBack({
+      companyId: '1',
+      dataType: 0,
+      startDate: '2026-11-26',
+      endDate: '2026-11-27',
+      pageNum: 1,
+    });
+
   test('a response larger than the cap is refused without retrying', async () => {
     fake.inject(QUERY_PATH, { status: 200, body: `{"code":200,"data":"${'x'.repeat(5_000)}"}` }, 4);
     const client = clientFor({ maxResponseBytes: 1_000 });
-    await expect(
-      client.queryUnCallBack({
-        companyId: '1',
-        dataType: 0,
-        startDate: '2026-11-26',
-        endDate: '2026-11-27',
-        pageNum: 1,
-      }),
-    ).rejects.toMatchObject({ kind: 'malformed', message: expect.stringContaining('byte limit') });
+    await expect(firstPage(client)).rejects.toMatchObject({
+      kind: 'malformed',
+      message: expect.stringContaining('byte limit'),
+    });
     expect(fake.requestsTo(QUERY_PATH)).toHaveLength(1);
   });
 
   test('no retry starts when the caller has no time left for it', async () => {
     fake.inject(QUERY_PATH, { status: 503 }, 4);
     const client = clientFor({ remainingMs: () => 500, maxAttempts: 4 });
-    await expect(
-      client.queryUnCallBack({
-        companyId: '1',
-        dataType: 0,
-        startDate: '2026-11-26',
-        endDate: '2026-11-27',
-        pageNum: 1,
-      }),
-    ).rejects.toMatchObject({ kind: 'unavailable' });
+    await expect(firstPage(client)).rejects.toMatchObject({ kind: 'unavailable' });
     expect(fake.requestsTo(QUERY_PATH)).toHaveLength(1);
   });
 });
