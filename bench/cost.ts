@@ -107,8 +107,14 @@ export const costTable = (inputs: CostInputs): string[] => {
   const ingestGb = memoryOf('PipelineIngest') / 1024;
   const consumeGb = memoryOf('PipelineConsume') / 1024;
   // One ingest and one consume log line per callback (typical sizes of the local stack's lines), plus Lambda's
-  // own START/END/REPORT lines: per ingest invocation, and per consume batch.
-  const logBytesPerCallback = 420 + 520 + 3 * 260 + (3 * 260) / batch;
+  // own START/END/REPORT lines (per ingest invocation, and per consume batch) unless the template sets the
+  // system log level above INFO.
+  const systemLevels = functions.map(
+    ([, fn]) =>
+      (fn.Properties as { LoggingConfig?: { SystemLogLevel?: string } }).LoggingConfig?.SystemLogLevel,
+  );
+  const platformLines = systemLevels.every((level) => level === 'WARN' || level === 'ERROR') ? 0 : 3 * 260;
+  const logBytesPerCallback = 420 + 520 + platformLines + platformLines / batch;
 
   const rows: string[] = [];
   const line = (name: string, values: number[]) =>

@@ -241,7 +241,7 @@ describe('functions', () => {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
-        LoggingConfig: expect.objectContaining({ LogFormat: 'JSON' }),
+        LoggingConfig: expect.objectContaining({ LogFormat: 'JSON', SystemLogLevel: 'WARN' }),
         Handler: 'index.handler',
       });
       expect(fn.Properties.TracingConfig).toBeUndefined();
