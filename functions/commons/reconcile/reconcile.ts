@@ -9,6 +9,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ByrobotClient, Miss } from '../byrobot/client.js';
 import { ByrobotError } from '../byrobot/errors.js';
 import { allPages } from '../byrobot/paging.js';
+import { parseLossless, toPlain } from '../contract/lossless.js';
 import { beijingIsoFromEpochMs } from '../contract/time.js';
 import type { Enqueuer } from '../ingest/enqueue.js';
 import { maskPhone } from '../mask.js';
@@ -74,6 +75,17 @@ export const beijingWindow = (
 export const recoveredBody = (dataText: string): string =>
   `{"code":200,"data":{"dataType":"CALL_INSTANCE_RESULT","data":${dataText}},"resultMsg":"recovered by the reconciler (phoneLogInfo)","errorStackTrace":null}`;
 
+/** The call id a phoneLogInfo answer is about (`sceneInstance.callInstanceId`, exact), if any. */
+const answeredCallId = (dataText: string): string | undefined => {
+  try {
+    const data = parseLossless(dataText) as { sceneInstance?: { callInstanceId?: unknown } };
+    const id = data.sceneInstance?.callInstanceId;
+    return id === undefined || id === null ? undefined : String(toPlain(id));
+  } catch {
+    return undefined;
+  }
+};
+
 class OutOfTime extends Error {
   override readonly name = 'OutOfTime';
 }
@@ -105,7 +117,7 @@ export const runReconcile = async (
         throw new ByrobotError('malformed', `phoneLogInfo ${miss.callInstanceId} holds no sceneInstance yet`);
       }
       // Enqueue only the call that was asked for: 百应 answering with another call would file it twice.
-      const answered = /"callInstanceId":"?(\d+)"?/.exec(dataText)?.[1];
+      const answered = answeredCallId(dataText);
       if (answered !== miss.callInstanceId) {
         throw new ByrobotError(
           'malformed',
