@@ -10,9 +10,11 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../lib/build-app.js';
 import { LAMBDA_RUNTIMES } from '../../lib/config.js';
-import { CHINA_REGIONS } from '../../lib/region.js';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
+
+/** The AWS China regions (partition `aws-cn`): Beijing and Ningxia. */
+const CHINA_REGIONS = ['cn-north-1', 'cn-northwest-1'] as const;
 
 /**
  * Every resource type this stack may use, each checked as available in both China regions

@@ -3,6 +3,7 @@
  * `quarantine/`, counted by a metric (alarmed on) and never dropped. One object per message,
  * keyed by the delivery so a retried message overwrites rather than duplicates.
  */
+import { charsetOf } from '../charset.js';
 import { BUCKET_PREFIXES } from '../definitions.js';
 import type { ReceiveMeta } from '../queue-message.js';
 import type { ObjectStore } from './archive.js';
@@ -61,8 +62,8 @@ export const decodeQuarantinedBody = (
 ): { text: string; charset: string } | undefined => {
   if (entry.bodyEncoding !== 'base64') return undefined;
   const bytes = Buffer.from(entry.body, 'base64');
-  const declared = /charset\s*=\s*"?([\w.:-]+)"?/i.exec(entry.meta?.contentType ?? '')?.[1]?.toLowerCase();
-  for (const charset of [...(declared ? [declared] : []), 'utf-8', ...FALLBACK_CHARSETS]) {
+  const tried = new Set([charsetOf(entry.meta?.contentType), 'utf-8', ...FALLBACK_CHARSETS]);
+  for (const charset of tried) {
     try {
       return { text: new TextDecoder(charset, { fatal: true }).decode(bytes), charset };
     } catch {

@@ -1,5 +1,6 @@
 /** The HTTP side of ingest: reading API Gateway proxy events and the replies 百应 understands. */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { charsetOf } from '../charset.js';
 
 /** 百应 treats a delivery as done only when the body is exactly `success`. */
 export const SUCCESS_BODY = 'success';
@@ -10,11 +11,6 @@ export const headerOf = (event: Pick<APIGatewayProxyEvent, 'headers'>, name: str
     if (key.toLowerCase() === wanted && value !== undefined) return value;
   }
   return undefined;
-};
-
-const charsetOf = (contentType: string | undefined): string => {
-  const match = /charset\s*=\s*"?([\w.:-]+)"?/i.exec(contentType ?? '');
-  return match?.[1]?.toLowerCase() ?? 'utf-8';
 };
 
 export type DecodedBody = { ok: true; text: string } | { ok: false; reason: string };
