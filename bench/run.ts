@@ -4,6 +4,7 @@ import { runConsumeThroughput } from './consume-throughput.js';
 import { costTable, measureNormalizeMicros } from './cost.js';
 import { runEndToEnd } from './end-to-end.js';
 import { runIngestOverhead } from './ingest-overhead.js';
+import { measureCallbackLogBytes } from './log-volume.js';
 import { ratioLine } from './stats.js';
 
 const section = (title: string) => console.log(`\n== ${title}`);
@@ -36,4 +37,6 @@ console.log(`ack latency p50 ${e2e.p50.toFixed(1)} ms, p99 ${e2e.p99.toFixed(1)}
 
 section('5. cost per million callbacks');
 const normalizeMicros = measureNormalizeMicros();
-for (const row of costTable({ ingestMicros: ingest[1]?.ours ?? 0, normalizeMicros })) console.log(row);
+const logBytes = await measureCallbackLogBytes();
+for (const row of costTable({ ingestMicros: ingest[1]?.ours ?? 0, normalizeMicros, logBytes }))
+  console.log(row);

@@ -8,7 +8,7 @@ import { createConsumeHandler } from './commons/consume/consume-handler.js';
 import { s3ObjectStore } from './commons/consume/s3-object-store.js';
 import { s3ClientConfig } from './commons/s3-config.js';
 import { documentClient } from './commons/store/document-client.js';
-import { createCounter, createLogger } from './commons/telemetry.js';
+import { createCounter, createLogger, flushingMetrics } from './commons/telemetry.js';
 
 const config = readConfig(
   v.object({
@@ -19,11 +19,16 @@ const config = readConfig(
   }),
 );
 
-export const handler = createConsumeHandler({
-  doc: documentClient(new DynamoDBClient({})),
-  callsTable: config.CALLS_TABLE,
-  jobsTable: config.JOBS_TABLE,
-  objects: s3ObjectStore(new S3Client(s3ClientConfig(config.AWS_ENDPOINT_URL_S3)), config.BUCKET_NAME),
-  logger: createLogger('consume'),
-  counter: createCounter('consume'),
-});
+const counter = createCounter('consume');
+
+export const handler = flushingMetrics(
+  counter,
+  createConsumeHandler({
+    doc: documentClient(new DynamoDBClient({})),
+    callsTable: config.CALLS_TABLE,
+    jobsTable: config.JOBS_TABLE,
+    objects: s3ObjectStore(new S3Client(s3ClientConfig(config.AWS_ENDPOINT_URL_S3)), config.BUCKET_NAME),
+    logger: createLogger('consume'),
+    counter,
+  }),
+);

@@ -10,7 +10,7 @@ import { QUEUE, SIGNATURE_MODES } from './commons/definitions.js';
 import { queueEnqueuer } from './commons/ingest/enqueue.js';
 import { createIngestHandler } from './commons/ingest/ingest-handler.js';
 import { s3ClientConfig } from './commons/s3-config.js';
-import { createCounter, createLogger } from './commons/telemetry.js';
+import { createCounter, createLogger, flushingMetrics } from './commons/telemetry.js';
 
 const config = readConfig(
   v.object({
@@ -47,20 +47,25 @@ const secrets = new SecretStore(async () => {
 let secretsManager: import('@aws-sdk/client-secrets-manager').SecretsManagerClient | undefined;
 const credentials = () => secrets.get();
 
-export const handler = createIngestHandler({
-  enqueue: queueEnqueuer({
-    // With an endpoint override (the local stack), send to it rather than to the queue URL's host.
-    sqs: new SQSClient(config.AWS_ENDPOINT_URL_SQS ? { endpoint: config.AWS_ENDPOINT_URL_SQS } : {}),
-    queueUrl: config.QUEUE_URL,
-    bucket: config.BUCKET_NAME,
-    s3: s3ClientConfig(config.AWS_ENDPOINT_URL_S3),
-    maxMessageBytes: config.MAX_MESSAGE_BYTES,
+const counter = createCounter('ingest');
+
+export const handler = flushingMetrics(
+  counter,
+  createIngestHandler({
+    enqueue: queueEnqueuer({
+      // With an endpoint override (the local stack), send to it rather than to the queue URL's host.
+      sqs: new SQSClient(config.AWS_ENDPOINT_URL_SQS ? { endpoint: config.AWS_ENDPOINT_URL_SQS } : {}),
+      queueUrl: config.QUEUE_URL,
+      bucket: config.BUCKET_NAME,
+      s3: s3ClientConfig(config.AWS_ENDPOINT_URL_S3),
+      maxMessageBytes: config.MAX_MESSAGE_BYTES,
+    }),
+    logger: createLogger('ingest'),
+    counter,
+    signature: {
+      mode: config.CALLBACK_SIGNATURE,
+      credentials,
+      maxAgeSeconds: config.SIGNATURE_MAX_AGE_SECONDS,
+    },
   }),
-  logger: createLogger('ingest'),
-  counter: createCounter('ingest'),
-  signature: {
-    mode: config.CALLBACK_SIGNATURE,
-    credentials,
-    maxAgeSeconds: config.SIGNATURE_MAX_AGE_SECONDS,
-  },
-});
+);

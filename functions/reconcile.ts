@@ -15,7 +15,7 @@ import { queueEnqueuer } from './commons/ingest/enqueue.js';
 import { type ReconcileSummary, runReconcile } from './commons/reconcile/reconcile.js';
 import { s3ClientConfig } from './commons/s3-config.js';
 import { documentClient } from './commons/store/document-client.js';
-import { createCounter, createLogger } from './commons/telemetry.js';
+import { createCounter, createLogger, flushingMetrics } from './commons/telemetry.js';
 
 const config = readConfig(
   v.object({
@@ -43,6 +43,7 @@ const secrets = new SecretStore(
 /** Kept free at the end of a run to log and report cleanly. */
 const RESERVE_MS = 15_000;
 const logger = createLogger('reconcile');
+const counter = createCounter('reconcile');
 /** Time left in the current invocation, less a reserve to finish cleanly (set per invocation). */
 let remainingMs: () => number = () => Number.POSITIVE_INFINITY;
 const deps = {
@@ -63,18 +64,21 @@ const deps = {
     s3: s3ClientConfig(config.AWS_ENDPOINT_URL_S3),
   }),
   logger,
-  counter: createCounter('reconcile'),
+  counter,
 };
 
-export const handler = async (_event: unknown, context?: Context): Promise<ReconcileSummary> => {
-  // Every line of this run carries the request id and cold-start flag.
-  if (context) logger.addContext(context);
-  remainingMs = () => context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY;
-  const { companyIds } = await secrets.secret();
-  return runReconcile(deps, {
-    companyIds,
-    lookBackDays: config.LOOK_BACK_DAYS,
-    remainingMs,
-    reserveMs: RESERVE_MS,
-  });
-};
+export const handler = flushingMetrics(
+  counter,
+  async (_event: unknown, context?: Context): Promise<ReconcileSummary> => {
+    // Every line of this run carries the request id and cold-start flag.
+    if (context) logger.addContext(context);
+    remainingMs = () => context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY;
+    const { companyIds } = await secrets.secret();
+    return runReconcile(deps, {
+      companyIds,
+      lookBackDays: config.LOOK_BACK_DAYS,
+      remainingMs,
+      reserveMs: RESERVE_MS,
+    });
+  },
+);

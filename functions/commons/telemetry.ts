@@ -3,7 +3,8 @@
  * out as CloudWatch Embedded Metric Format lines. Handlers depend on the small `Counter` and
  * `Log` interfaces so tests can count and read logs without parsing output.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
+import { LogFormatter, Logger, LogItem } from '@aws-lambda-powertools/logger';
+import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import type { Context as LambdaContext } from 'aws-lambda';
 import { METRICS_NAMESPACE as NAMESPACE } from './definitions.js';
 
@@ -26,8 +27,29 @@ export interface HandlerLog extends Log {
   addContext(context: LambdaContext): void;
 }
 
+/**
+ * The fields of every line: level, message, service, the invocation's request id and the
+ * cold-start flag, then the line's own. Powertools' default adds the function's ARN, name and
+ * memory size, a timestamp, the sampling rate and an X-Ray id; the log group, CloudWatch's own
+ * event time and the untraced functions make those repeats, and at one line per callback they were
+ * most of the bytes billed.
+ */
+class LeanLogFormatter extends LogFormatter {
+  formatAttributes(attributes: UnformattedAttributes, extra: LogAttributes): LogItem {
+    return new LogItem({
+      attributes: {
+        level: attributes.logLevel,
+        message: attributes.message,
+        service: attributes.serviceName,
+        cold_start: attributes.lambdaContext?.coldStart,
+        function_request_id: attributes.lambdaContext?.awsRequestId,
+      },
+    }).addAttributes(extra);
+  }
+}
+
 export const createLogger = (serviceName: string): HandlerLog => {
-  const logger = new Logger({ serviceName });
+  const logger = new Logger({ serviceName, logFormatter: new LeanLogFormatter() });
   return {
     info: (message, extra = {}) => logger.info(message, extra),
     warn: (message, extra = {}) => logger.warn(message, extra),
@@ -36,38 +58,68 @@ export const createLogger = (serviceName: string): HandlerLog => {
   };
 };
 
+/** A counter that keeps its counts until `flush`: one invocation's metrics leave in as few lines as they can. */
+export interface BufferedCounter extends Counter {
+  flush(): void;
+}
+
 /**
- * A counter that writes each count at once as one CloudWatch Embedded Metric Format line on
- * stdout (Lambda turns those into metrics). A count with dimensions is also written without them
- * (only `service`), so alarms can watch the total. Written here rather than with Powertools
- * Metrics: the format is a few fields, and the ingest bundle's cold start budget is tight.
+ * A counter that sums counts during an invocation and writes them on `flush` as CloudWatch
+ * Embedded Metric Format lines on stdout (Lambda turns those into metrics): one line per set of
+ * dimension values, each declaring both its dimensions and `service` alone, so alarms can watch
+ * the total without a second line. Written here rather than with Powertools Metrics: the format
+ * is a few fields, and the ingest bundle's cold start budget is tight.
  */
 export const createCounter = (
   serviceName: string,
   write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
-): Counter => {
+): BufferedCounter => {
   const namespace = process.env.POWERTOOLS_METRICS_NAMESPACE || NAMESPACE;
   const disabled = process.env.POWERTOOLS_METRICS_DISABLED === 'true';
-  const publish = (name: string, extra: Readonly<Record<string, string>>, value: number) => {
-    const dimensions = { service: serviceName, ...extra };
-    const metric = {
-      Namespace: namespace,
-      Dimensions: [Object.keys(dimensions)],
-      Metrics: [{ Name: name, Unit: 'Count' }],
-    };
-    write(
-      JSON.stringify({
-        _aws: { Timestamp: Date.now(), CloudWatchMetrics: [metric] },
-        ...dimensions,
-        [name]: value,
-      }),
-    );
-  };
+  /** Per distinct dimension values (as JSON): those dimensions and the sums of each metric. */
+  let pending = new Map<string, { dimensions: Record<string, string>; sums: Map<string, number> }>();
   return {
     count(name, dimensions = {}, value = 1) {
       if (disabled) return;
-      publish(name, {}, value);
-      if (Object.keys(dimensions).length > 0) publish(name, dimensions, value);
+      const key = JSON.stringify(Object.entries(dimensions).sort(([a], [b]) => a.localeCompare(b)));
+      let group = pending.get(key);
+      if (!group) {
+        group = { dimensions: { ...dimensions }, sums: new Map() };
+        pending.set(key, group);
+      }
+      group.sums.set(name, (group.sums.get(name) ?? 0) + value);
+    },
+    flush() {
+      const groups = pending;
+      pending = new Map();
+      for (const { dimensions, sums } of groups.values()) {
+        const names = Object.keys(dimensions);
+        const sets = names.length > 0 ? [['service'], ['service', ...names]] : [['service']];
+        const metric = {
+          Namespace: namespace,
+          Dimensions: sets,
+          Metrics: [...sums.keys()].map((name) => ({ Name: name, Unit: 'Count' })),
+        };
+        write(
+          JSON.stringify({
+            _aws: { Timestamp: Date.now(), CloudWatchMetrics: [metric] },
+            service: serviceName,
+            ...dimensions,
+            ...Object.fromEntries(sums),
+          }),
+        );
+      }
     },
   };
 };
+
+/** The handler, with the counter's metrics written when each invocation ends (also when it throws). */
+export const flushingMetrics =
+  <A extends unknown[], R>(counter: BufferedCounter, handler: (...args: A) => Promise<R>) =>
+  async (...args: A): Promise<R> => {
+    try {
+      return await handler(...args);
+    } finally {
+      counter.flush();
+    }
+  };

@@ -266,9 +266,10 @@ describe('large bodies and logs', () => {
     });
     const { ingest, consume } = await deliver([{ body }]);
     const logs = `${ingest.logger.text()}\n${consume.logger.text()}`;
-    expect(consume.logger.lines.some((line) => line.message === 'callback stored')).toBe(true);
-    expect(logs).toContain('137****5333');
+    const batch = consume.logger.lines.find((line) => line.message === 'batch stored');
+    expect(batch?.extra).toMatchObject({ messages: 1, stored: 1, items: ['out#88'] });
     expect(logs).not.toContain(phone);
+    expect(logs).not.toContain('3105333');
     expect(logs).not.toContain('喂，您好');
   });
 });

@@ -1,42 +1,93 @@
 /** The EMF lines the counter writes are what CloudWatch expects, and what the alarms watch. */
 import { jest } from '@jest/globals';
-import { createCounter, createLogger } from '../../functions/commons/telemetry.js';
+import { createCounter, createLogger, flushingMetrics } from '../../functions/commons/telemetry.js';
 
-test('a count is written as EMF, once in total (service only) and once with its dimensions', () => {
+/** An EMF line as parsed: the directive, and the dimension values and metric sums at its root. */
+type EmfLine = Record<string, unknown> & {
+  _aws: { CloudWatchMetrics: { Dimensions: string[][]; Metrics: { Name: string }[] }[] };
+};
+
+/** Runs `use` on a counter whose metrics are enabled, and returns the lines written on flush, parsed. */
+const flushed = (use: (counter: ReturnType<typeof createCounter>) => void): EmfLine[] => {
   const lines: string[] = [];
   const previous = process.env.POWERTOOLS_METRICS_DISABLED;
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
   try {
-    createCounter('consume', (line) => lines.push(line)).count(
-      'CallbacksQuarantined',
-      { Reason: 'NOT_JSON' },
-      2,
-    );
+    const counter = createCounter('consume', (line) => lines.push(line));
+    use(counter);
+    expect(lines).toEqual([]); // nothing leaves before the flush
+    counter.flush();
   } finally {
     process.env.POWERTOOLS_METRICS_DISABLED = previous;
   }
-  const [total, detailed] = lines.map((line) => JSON.parse(line));
-  expect(total).toEqual({
-    _aws: {
-      Timestamp: expect.any(Number),
-      CloudWatchMetrics: [
-        {
-          Namespace: 'ByrobotCallbacks',
-          Dimensions: [['service']],
-          Metrics: [{ Name: 'CallbacksQuarantined', Unit: 'Count' }],
-        },
-      ],
+  return lines.map((line) => JSON.parse(line) as EmfLine);
+};
+
+test('a count leaves on flush as one EMF line, declared in total (service only) and with its dimensions', () => {
+  const lines = flushed((counter) => counter.count('CallbacksQuarantined', { Reason: 'NOT_JSON' }, 2));
+  expect(lines).toEqual([
+    {
+      _aws: {
+        Timestamp: expect.any(Number),
+        CloudWatchMetrics: [
+          {
+            Namespace: 'ByrobotCallbacks',
+            Dimensions: [['service'], ['service', 'Reason']],
+            Metrics: [{ Name: 'CallbacksQuarantined', Unit: 'Count' }],
+          },
+        ],
+      },
+      service: 'consume',
+      Reason: 'NOT_JSON',
+      CallbacksQuarantined: 2,
     },
-    service: 'consume',
-    CallbacksQuarantined: 2,
+  ]);
+});
+
+test("a batch's counts are summed per dimension values: the totals over all lines equal the counts", () => {
+  const lines = flushed((counter) => {
+    for (let i = 0; i < 20; i += 1) counter.count('RecordsStored', { Kind: i % 4 === 0 ? 'job' : 'call' });
+    counter.count('ContractWarnings', {}, 3);
+    counter.count('ArchiveFailures');
   });
-  expect(detailed._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service', 'Reason']]);
-  expect(detailed).toMatchObject({ service: 'consume', Reason: 'NOT_JSON', CallbacksQuarantined: 2 });
+  expect(lines).toHaveLength(3);
+  const byKind = Object.fromEntries(
+    lines.filter((line) => line.Kind).map((line) => [line.Kind, line.RecordsStored]),
+  );
+  expect(byKind).toEqual({ call: 15, job: 5 });
+  const plain = lines.find((line) => !line.Kind);
+  expect(plain).toMatchObject({ ContractWarnings: 3, ArchiveFailures: 1 });
+  expect(plain?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service']]);
+  expect(plain?._aws.CloudWatchMetrics[0]?.Metrics.map((m) => m.Name).sort()).toEqual([
+    'ArchiveFailures',
+    'ContractWarnings',
+  ]);
+});
+
+test('flushingMetrics writes the counts when the handler ends, also when it throws', async () => {
+  const lines: string[] = [];
+  const previous = process.env.POWERTOOLS_METRICS_DISABLED;
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+  try {
+    const counter = createCounter('ingest', (line) => lines.push(line));
+    const handler = flushingMetrics(counter, async (fail: boolean) => {
+      counter.count('CallbacksReceived');
+      if (fail) throw new Error('boom');
+      return 'ok';
+    });
+    await expect(handler(false)).resolves.toBe('ok');
+    await expect(handler(true)).rejects.toThrow('boom');
+  } finally {
+    process.env.POWERTOOLS_METRICS_DISABLED = previous;
+  }
+  expect(lines.map((line) => JSON.parse(line).CallbacksReceived)).toEqual([1, 1]);
 });
 
 test('disabled (local stack, tests): nothing is written', () => {
   const lines: string[] = [];
-  createCounter('ingest', (line) => lines.push(line)).count('CallbacksReceived');
+  const counter = createCounter('ingest', (line) => lines.push(line));
+  counter.count('CallbacksReceived');
+  counter.flush();
   expect(lines).toEqual([]);
 });
 
@@ -63,7 +114,7 @@ describe('logger', () => {
     );
   };
 
-  test('after addContext every line carries the Lambda request id and cold-start flag', () => {
+  test('after addContext every line carries the Lambda request id and cold-start flag, nothing the log group already says', () => {
     const logger = createLogger('ingest');
     const lines = captured(() => {
       logger.addContext({
@@ -75,15 +126,23 @@ describe('logger', () => {
       } as never);
       logger.info('one');
       logger.warn('two');
+      logger.addContext({ awsRequestId: 'req-456' } as never);
+      logger.info('three');
     });
-    expect(lines).toHaveLength(2);
+    expect(lines.map((line) => [line.function_request_id, typeof line.cold_start, line.service])).toEqual([
+      ['req-123', 'boolean', 'ingest'],
+      ['req-123', 'boolean', 'ingest'],
+      ['req-456', 'boolean', 'ingest'],
+    ]);
+    expect(lines[2]?.cold_start).toBe(false);
     for (const line of lines) {
-      expect(line).toMatchObject({
-        function_request_id: 'req-123',
-        function_name: 'ingest-fn',
-        service: 'ingest',
-      });
-      expect(typeof line.cold_start).toBe('boolean');
+      expect(Object.keys(line).sort()).toEqual([
+        'cold_start',
+        'function_request_id',
+        'level',
+        'message',
+        'service',
+      ]);
     }
   });
 

@@ -11,7 +11,7 @@ import { readCallback } from '../contract/read-callback.js';
 import type { NormalizedRecord } from '../contract/types.js';
 import type { Warning } from '../contract/warnings.js';
 import { describeError } from '../errors.js';
-import { maskDigitsIn, maskPhone } from '../mask.js';
+import { maskDigitsIn } from '../mask.js';
 import { isMissingObject } from '../object-store.js';
 import { type QueueMessage, queueMessageSchema, type ReceiveMeta } from '../queue-message.js';
 import { mergeCall, mergeManualIntent } from '../store/call-store.js';
@@ -66,20 +66,28 @@ const parseMessage = (raw: string): QueueMessage | undefined => {
   }
 };
 
-const describeRecord = (record: NormalizedRecord): Record<string, string | undefined> => {
-  switch (record.kind) {
-    case 'call':
-      return {
-        kind: record.kind,
-        direction: record.direction,
-        callId: record.callId,
-        customer: record.customerTelephone ? maskPhone(record.customerTelephone) : undefined,
-      };
-    case 'manualIntent':
-      return { kind: record.kind, callId: record.callId, level: record.intent?.level };
-    case 'job':
-      return { kind: record.kind, callJobId: record.callJobId, status: record.status?.name };
-  }
+/** What one batch did, for its single summary line (one line per batch, not per message: logs are billed by the byte). */
+interface BatchSummary {
+  stored: number;
+  quarantined: number;
+  records: Record<string, number>;
+  outcomes: Record<string, number>;
+  warnings: Set<string>;
+  /** Per stored message, the keys of the items it changed (a key repeats when two messages name one item). */
+  items: string[];
+}
+
+const newSummary = (): BatchSummary => ({
+  stored: 0,
+  quarantined: 0,
+  records: {},
+  outcomes: {},
+  warnings: new Set(),
+  items: [],
+});
+
+const tally = (counts: Record<string, number>, key: string) => {
+  counts[key] = (counts[key] ?? 0) + 1;
 };
 
 export const createConsumeHandler = (deps: ConsumeDeps) => {
@@ -203,6 +211,7 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
   };
 
   const store = async (
+    summary: BatchSummary,
     messageId: string,
     prepared: Extract<Prepared, { kind: 'records' }>,
     archive: string | undefined,
@@ -212,17 +221,14 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
       for (const record of prepared.records) outcomes.push(await mergeRecord(record, prepared.meta, archive));
       for (const record of prepared.records) deps.counter.count('RecordsStored', { Kind: record.kind });
       if (prepared.warnings.length > 0) deps.counter.count('ContractWarnings', {}, prepared.warnings.length);
-      deps.logger.info('callback stored', {
-        messageId,
-        requestId: prepared.meta.requestId,
-        source: prepared.meta.source,
-        dataType: prepared.meta.dataType,
-        records: prepared.records.map(describeRecord),
-        outcomes,
-        warnings: [...new Set(prepared.warnings.map((warning) => warning.code))],
-      });
+      summary.stored += 1;
+      for (const record of prepared.records) tally(summary.records, record.kind);
+      for (const outcome of outcomes) tally(summary.outcomes, outcome);
+      for (const warning of prepared.warnings) summary.warnings.add(warning.code);
+      summary.items.push(...new Set(prepared.records.map(itemKeyOf)));
     } catch (error) {
       if (!isPermanentStoreError(error)) throw error;
+      summary.quarantined += 1;
       await quarantine(messageId, {
         kind: 'quarantine',
         meta: prepared.meta,
@@ -238,7 +244,9 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
   return async (event: SQSEvent, context?: LambdaContext): Promise<SQSBatchResponse> => {
     // Every line of this invocation carries the request id and cold-start flag.
     if (context) deps.logger.addContext?.(context);
+    const started = Date.now();
     const failures = new Set<string>();
+    const summary = newSummary();
     // A few messages at a time: each may be a claim-checked body of about a megabyte.
     const prepared = await mapLimit(event.Records, PREPARE_CONCURRENCY, async (sqsRecord) => {
       try {
@@ -278,8 +286,14 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
     await Promise.all(
       ready.map(async ({ messageId, prepared: p }) => {
         try {
-          if (p.kind === 'quarantine') await quarantine(messageId, p);
-          else await lanes.run(p.records.map(itemKeyOf), () => store(messageId, p, pointers.get(messageId)));
+          if (p.kind === 'quarantine') {
+            await quarantine(messageId, p);
+            summary.quarantined += 1;
+          } else {
+            await lanes.run(p.records.map(itemKeyOf), () =>
+              store(summary, messageId, p, pointers.get(messageId)),
+            );
+          }
           if (p.claim) await releaseClaim(messageId, p.claim);
         } catch (error) {
           failures.add(messageId);
@@ -292,6 +306,17 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
         }
       }),
     );
+    deps.logger.info('batch stored', {
+      messages: event.Records.length,
+      stored: summary.stored,
+      quarantined: summary.quarantined,
+      failed: failures.size,
+      records: summary.records,
+      outcomes: summary.outcomes,
+      warnings: [...summary.warnings],
+      items: summary.items,
+      ms: Date.now() - started,
+    });
     return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
   };
 };
