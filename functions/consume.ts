@@ -2,10 +2,12 @@
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import * as v from 'valibot';
 import { readConfig, requiredString } from './commons/config.js';
 import { createConsumeHandler } from './commons/consume/consume-handler.js';
 import { s3ObjectStore } from './commons/consume/s3-object-store.js';
+import { sqsTaskSender } from './commons/recordings/task-queue.js';
 import { s3ClientConfig } from './commons/s3-config.js';
 import { documentClient } from './commons/store/document-client.js';
 import { createCounter, createLogger, flushingMetrics } from './commons/telemetry.js';
@@ -16,6 +18,9 @@ const config = readConfig(
     JOBS_TABLE: requiredString('JOBS_TABLE'),
     BUCKET_NAME: requiredString('BUCKET_NAME'),
     AWS_ENDPOINT_URL_S3: v.optional(v.string()),
+    AWS_ENDPOINT_URL_SQS: v.optional(v.string()),
+    /** Set when recordings are on: where consume puts one task per recording link. */
+    RECORDINGS_QUEUE_URL: v.optional(v.string()),
   }),
 );
 
@@ -30,5 +35,13 @@ export const handler = flushingMetrics(
     objects: s3ObjectStore(new S3Client(s3ClientConfig(config.AWS_ENDPOINT_URL_S3)), config.BUCKET_NAME),
     logger: createLogger('consume'),
     counter,
+    ...(config.RECORDINGS_QUEUE_URL
+      ? {
+          recordings: sqsTaskSender(
+            new SQSClient(config.AWS_ENDPOINT_URL_SQS ? { endpoint: config.AWS_ENDPOINT_URL_SQS } : {}),
+            config.RECORDINGS_QUEUE_URL,
+          ),
+        }
+      : {}),
   }),
 );

@@ -15,6 +15,7 @@ export const BUNDLING = {
     ingest: ['@aws-sdk/client-s3', '@aws-sdk/client-secrets-manager'],
     consume: [],
     reconcile: [],
+    recordings: [],
   } as Readonly<Record<string, readonly string[]>>,
 } as const;
 

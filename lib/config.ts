@@ -5,8 +5,9 @@
 
 import { isIP } from 'node:net';
 import * as v from 'valibot';
-import { SIGNATURE_MODES, type SignatureMode } from '../functions/commons/definitions.js';
+import { RECORDINGS, SIGNATURE_MODES, type SignatureMode } from '../functions/commons/definitions.js';
 import { ConfigError } from '../functions/commons/errors.js';
+import { parseHostList } from '../functions/commons/recordings/host-policy.js';
 
 /**
  * 百应's documented callback sources: the classic OpenAPI sends from 120.55.46.3; the open
@@ -49,6 +50,18 @@ export interface ReceiverConfig {
   readonly lambdaRuntime: LambdaRuntimeName;
   /** Lambda architecture of every function. @default arm64 */
   readonly lambdaArchitecture: 'arm64' | 'x86_64';
+  /** Copy call recordings into the bucket before 百应's links expire. @default on */
+  readonly recordings: 'on' | 'off';
+  /** Hosts recordings may be fetched from (`*.domain` = any subdomain). @default 百应's known storage hosts */
+  readonly recordingHosts: readonly string[];
+  /** Largest recording copied, in bytes; larger ones are REFUSED. @default 200 MB */
+  readonly recordingMaxBytes: number;
+  /** Days until recordings move to Infrequent Access; 0 never. @default 30 */
+  readonly recordingsInfrequentAccessDays: number;
+  /** Days until recordings move to Glacier Instant Retrieval; 0 never. @default 90 */
+  readonly recordingsGlacierDays: number;
+  /** Days after which recordings are deleted; 0 keeps them. @default 0 */
+  readonly recordingsExpireDays: number;
 }
 
 /** Node.js runtimes the project builds for, newest (the tested default) first. */
@@ -107,6 +120,24 @@ const list = v.pipe(
   ),
 );
 
+const hostList = v.pipe(
+  v.optional(v.union([v.string(), v.array(v.string())]), [...RECORDINGS.defaultHosts]),
+  v.transform((value) => (Array.isArray(value) ? value.join(',') : value)),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    try {
+      const hosts = parseHostList(dataset.value, 'recordingHosts');
+      if (hosts.length === 0) {
+        addIssue({ message: 'recordingHosts is empty: name at least one host, or set recordings=off' });
+        return NEVER;
+      }
+      return hosts;
+    } catch (error) {
+      addIssue({ message: (error as Error).message });
+      return NEVER;
+    }
+  }),
+);
+
 const contextSchema = v.object({
   allowedIps: list,
   allowAllIps: flag,
@@ -141,6 +172,12 @@ const contextSchema = v.object({
     v.picklist(['arm64', 'x86_64'], 'lambdaArchitecture must be arm64 or x86_64'),
     'arm64',
   ),
+  recordings: v.optional(v.picklist(['on', 'off'], 'recordings must be on or off'), 'on'),
+  recordingHosts: hostList,
+  recordingMaxBytes: count('recordingMaxBytes', RECORDINGS.defaultMaxBytes, 1024),
+  recordingsInfrequentAccessDays: count('recordingsInfrequentAccessDays', 30, 0),
+  recordingsGlacierDays: count('recordingsGlacierDays', 90, 0),
+  recordingsExpireDays: count('recordingsExpireDays', 0, 0),
 });
 
 export const CONTEXT_KEYS = Object.keys(contextSchema.entries) as (keyof ReceiverConfig)[];
@@ -158,6 +195,16 @@ export const readReceiverConfig = (lookup: (key: string) => unknown): ReceiverCo
     throw new ConfigError(`invalid context: ${result.issues.map((issue) => issue.message).join('; ')}`);
   }
   const config = result.output;
+  const ia = config.recordingsInfrequentAccessDays;
+  const glacier = config.recordingsGlacierDays;
+  if (ia > 0 && ia < 30)
+    throw new ConfigError('recordingsInfrequentAccessDays must be 0 or at least 30 (S3 minimum)');
+  if (ia > 0 && glacier > 0 && glacier <= ia) {
+    throw new ConfigError('recordingsGlacierDays must come after recordingsInfrequentAccessDays');
+  }
+  if (config.recordingsExpireDays > 0 && config.recordingsExpireDays <= Math.max(ia, glacier)) {
+    throw new ConfigError('recordingsExpireDays must come after the storage class transitions');
+  }
   if (config.allowAllIps && lookup('allowedIps') !== undefined) {
     throw new ConfigError('set either allowedIps or allowAllIps=true, not both');
   }

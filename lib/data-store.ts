@@ -17,10 +17,42 @@ import {
 /** Claims left behind (a failed delete) expire after this many days. */
 export const CLAIM_BACKSTOP_DAYS = 45;
 
+/** Storage classes and retention of copied recordings (context `recordings*Days`); 0 = never. */
+export interface RecordingsRetention {
+  readonly infrequentAccessDays: number;
+  readonly glacierDays: number;
+  readonly expireDays: number;
+}
+
 export interface DataStoreProps {
   /** Days after which archived raw bodies expire; 0 keeps them. */
   readonly archiveExpireDays: number;
+  /** Set when recordings are copied: the lifecycle of `recordings/`. */
+  readonly recordings?: RecordingsRetention;
 }
+
+/** Recordings are read rarely after the first weeks (quality review, disputes): colder, cheaper classes. */
+const recordingsRule = (retention: RecordingsRetention): s3.LifecycleRule => {
+  const transitions: s3.Transition[] = [];
+  if (retention.infrequentAccessDays > 0) {
+    transitions.push({
+      storageClass: s3.StorageClass.INFREQUENT_ACCESS,
+      transitionAfter: Duration.days(retention.infrequentAccessDays),
+    });
+  }
+  if (retention.glacierDays > 0) {
+    transitions.push({
+      storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
+      transitionAfter: Duration.days(retention.glacierDays),
+    });
+  }
+  return {
+    id: 'recordings',
+    prefix: BUCKET_PREFIXES.recordings,
+    ...(transitions.length > 0 ? { transitions } : {}),
+    ...(retention.expireDays > 0 ? { expiration: Duration.days(retention.expireDays) } : {}),
+  };
+};
 
 const tableFrom = (scope: Construct, definition: TableDefinition): dynamodb.TableV2 =>
   new dynamodb.TableV2(scope, definition.id === 'calls' ? 'CallsTable' : 'JobsTable', {
@@ -95,6 +127,7 @@ export class DataStore extends Construct {
             { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) },
           ],
         },
+        ...(props.recordings ? [recordingsRule(props.recordings)] : []),
         {
           id: 'old-versions',
           noncurrentVersionExpiration: Duration.days(30),

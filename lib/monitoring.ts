@@ -23,6 +23,8 @@ export interface MonitoringProps {
   readonly consume: ReceiverFunction;
   /** The reconcile function and how often it runs: its alarms evaluate once per run. */
   readonly reconcile?: { readonly fn: ReceiverFunction; readonly everyMinutes: number };
+  /** The recordings worker (absent when recordings are off). */
+  readonly recordings?: { readonly dlq: sqs.IQueue; readonly fn: ReceiverFunction };
   readonly alarmEmail?: string;
 }
 
@@ -184,6 +186,41 @@ export class Monitoring extends Construct {
           treatMissingData: cloudwatch.TreatMissingData.IGNORE,
           description:
             'The reconcile function itself failed; the next scheduled run continues where it stopped.',
+        },
+      );
+    }
+    if (props.recordings) {
+      specs.push(
+        {
+          id: 'RecordingsDlqNotEmpty',
+          metric: props.recordings.dlq.metricApproximateNumberOfMessagesVisible({
+            ...five,
+            statistic: cloudwatch.Stats.MAXIMUM,
+          }),
+          threshold: 1,
+          description:
+            'A recordings task failed every attempt and is in its dead-letter queue. Check the recordings logs, then redrive it while the link is still valid.',
+        },
+        {
+          id: 'RecordingsFailed',
+          metric: custom('recordings', 'RecordingsFailed'),
+          threshold: 1,
+          description:
+            'A recording could not be copied after a day of retries (status FAILED on the call item). Its 百应 link may still work for a while: copy it by hand.',
+        },
+        {
+          id: 'RecordingsExpired',
+          metric: custom('recordings', 'RecordingsExpired'),
+          threshold: 1,
+          description:
+            "百应 answered 403/404 for a recording link (status EXPIRED): the recording is gone from 百应's storage. Frequent ones mean copies start too late.",
+        },
+        {
+          id: 'RecordingsRefused',
+          metric: custom('recordings', 'RecordingsRefused'),
+          threshold: 1,
+          description:
+            'A recording link was refused (host not on recordingHosts, not https, a private address, or over recordingMaxBytes); the reason is on the call item. Widen recordingHosts if 百应 moved its storage.',
         },
       );
     }

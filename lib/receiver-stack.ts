@@ -9,6 +9,7 @@ import type { FunctionSettings } from './lambda-function.js';
 import { Monitoring } from './monitoring.js';
 import { Pipeline } from './pipeline.js';
 import { Reconciler } from './reconciler.js';
+import { Recordings } from './recordings.js';
 
 export interface ReceiverStackProps extends StackProps {
   readonly config: ReceiverConfig;
@@ -28,6 +29,8 @@ export class ReceiverStack extends Stack {
   readonly api: CallbackApi;
   readonly reconciler: Reconciler;
   readonly monitoring: Monitoring;
+  /** The recordings worker; undefined with `recordings=off`. */
+  readonly recordings?: Recordings;
 
   constructor(scope: Construct, id: string, props: ReceiverStackProps) {
     super(scope, id, props);
@@ -39,8 +42,30 @@ export class ReceiverStack extends Stack {
       logRetention,
     };
 
-    this.data = new DataStore(this, 'Data', { archiveExpireDays: config.archiveExpireDays });
+    const recordingsOn = config.recordings === 'on';
+    this.data = new DataStore(this, 'Data', {
+      archiveExpireDays: config.archiveExpireDays,
+      ...(recordingsOn
+        ? {
+            recordings: {
+              infrequentAccessDays: config.recordingsInfrequentAccessDays,
+              glacierDays: config.recordingsGlacierDays,
+              expireDays: config.recordingsExpireDays,
+            },
+          }
+        : {}),
+    });
     this.pipeline = new Pipeline(this, 'Pipeline', { data: this.data, functions });
+    if (recordingsOn) {
+      this.recordings = new Recordings(this, 'Recordings', {
+        calls: this.data.calls,
+        bucket: this.data.bucket,
+        producer: this.pipeline.consume,
+        hosts: config.recordingHosts,
+        maxBytes: config.recordingMaxBytes,
+        functions,
+      });
+    }
     this.api = new CallbackApi(this, 'Callbacks', {
       ingest: this.pipeline.ingest.fn,
       allowedIps: config.allowedIps,
@@ -75,6 +100,7 @@ export class ReceiverStack extends Stack {
       ingest: this.pipeline.ingest,
       consume: this.pipeline.consume,
       reconcile: { fn: this.reconciler.fn, everyMinutes: config.reconcileEveryMinutes },
+      ...(this.recordings ? { recordings: { dlq: this.recordings.dlq, fn: this.recordings.fn } } : {}),
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
     });
 
@@ -94,6 +120,18 @@ export class ReceiverStack extends Stack {
         'Put the 百应 appKey, appSecret and companyIds here (README: Deploy)',
       ],
       AlarmTopicArn: [this.monitoring.topic.topicArn, 'SNS topic of every alarm'],
+      ...(this.recordings
+        ? {
+            RecordingsQueueUrl: [
+              this.recordings.queue.queueUrl,
+              'Recording copy tasks (one per recording link)',
+            ] as [string, string],
+            RecordingsDeadLetterQueueUrl: [
+              this.recordings.dlq.queueUrl,
+              'Recording tasks that failed every attempt (alarmed)',
+            ] as [string, string],
+          }
+        : {}),
     };
     for (const [name, [value, description]] of Object.entries(outputs))
       new CfnOutput(this, name, { value, description });

@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { fileURLToPath } from 'node:url';
 import { type Credentials, signature } from '../functions/commons/byrobot/sign.js';
 import { describeError } from '../functions/commons/errors.js';
+import { RECORDINGS_PATH, serveRecording } from './fake-recordings.js';
 import { LOOPBACK, PortInUseError } from './ports.js';
 
 export const QUERY_PATH = '/openapi/v1/callBack/queryUnCallBack';
@@ -95,9 +96,16 @@ export class FakeByrobot {
   }
 
   detailOf(callInstanceId: string): string {
+    // The vendor example, with this id and recording links this fake serves.
     return (
       this.details.get(callInstanceId) ??
-      this.template.replace('"callInstanceId":1,', `"callInstanceId":${callInstanceId},`)
+      this.template
+        .replace('"callInstanceId":1,', `"callInstanceId":${callInstanceId},`)
+        .replace(
+          /"(user)?(L|l)uyinOssUrl":"[^"]*"/g,
+          (_match, user: string | undefined, l: string) =>
+            `"${user ?? ''}${l}uyinOssUrl":${JSON.stringify(this.recordingUrl(callInstanceId, user ? 'user' : 'full'))}`,
+        )
     );
   }
 
@@ -137,6 +145,23 @@ export class FakeByrobot {
     response.end(body);
   }
 
+  /** A generated recording, unless a fault is injected for its path (status, delay, or a dropped connection). */
+  private async recording(url: URL, response: ServerResponse, record: RecordedRequest): Promise<void> {
+    const fault = this.faults.find((item) => item.path === url.pathname && item.remaining > 0);
+    if (fault) {
+      fault.remaining--;
+      if (fault.fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.fault.delayMs));
+      if (fault.fault.status) return this.reply(response, fault.fault.status, '{"error":"injected"}', record);
+    }
+    record.status = 200;
+    serveRecording(url, response);
+  }
+
+  /** Where the fake serves a call's recording (`kind` full or user, as 百应 names its files). */
+  recordingUrl(callInstanceId: string | number, kind: 'full' | 'user'): string {
+    return `${this.url}${RECORDINGS_PATH}${callInstanceId}-${kind}.wav`;
+  }
+
   private envelope(code: number, data: string, message = code === 200 ? '执行成功' : '失败'): string {
     return `{"code":${code},"data":${data},"resultMsg":${JSON.stringify(message)},"errorStackTrace":null,"requestId":null}`;
   }
@@ -149,6 +174,8 @@ export class FakeByrobot {
     this.requests.push(record);
     if (request.method === 'POST' && url.pathname === ADMIN_MISSES_PATH)
       return this.admin(request, response, record);
+    if (request.method === 'GET' && url.pathname.startsWith(RECORDINGS_PATH))
+      return this.recording(url, response, record);
     if (request.method !== 'GET' || (url.pathname !== QUERY_PATH && url.pathname !== DETAIL_PATH)) {
       return this.reply(response, 404, '{"error":"not found"}', record);
     }

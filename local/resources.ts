@@ -10,7 +10,13 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { LOCAL_BUCKET, QUEUE, TABLES, type TableDefinition } from '../functions/commons/definitions.js';
+import {
+  LOCAL_BUCKET,
+  QUEUE,
+  RECORDINGS,
+  TABLES,
+  type TableDefinition,
+} from '../functions/commons/definitions.js';
 import { s3ClientConfig } from '../functions/commons/s3-config.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators.js';
 
@@ -20,6 +26,8 @@ export interface LocalResources {
   readonly queueUrl: string;
   readonly dlqUrl: string;
   readonly bucket: string;
+  readonly recordingsQueueUrl: string;
+  readonly recordingsDlqUrl: string;
 }
 
 export interface LocalEndpoints {
@@ -113,6 +121,30 @@ export const createLocalResources = async (
         },
       }),
     );
+    const recordingsDlq = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: `${prefix}-${RECORDINGS.dlqId}`,
+        Attributes: { MessageRetentionPeriod: String(QUEUE.retentionDays * 86_400) },
+      }),
+    );
+    const recordingsDlqArn = (
+      await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: recordingsDlq.QueueUrl, AttributeNames: ['QueueArn'] }),
+      )
+    ).Attributes?.QueueArn as string;
+    const recordingsQueue = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: `${prefix}-${RECORDINGS.queueId}`,
+        Attributes: {
+          VisibilityTimeout: String(RECORDINGS.timeoutSeconds * 2),
+          MessageRetentionPeriod: String(RECORDINGS.retentionDays * 86_400),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: recordingsDlqArn,
+            maxReceiveCount: RECORDINGS.maxReceiveCount,
+          }),
+        },
+      }),
+    );
     const bucket = prefix === 'byrobot-callbacks-local' ? LOCAL_BUCKET : `${prefix}-bucket`;
     await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((error: { name?: string }) => {
       if (error.name !== 'BucketAlreadyOwnedByYou' && error.name !== 'BucketAlreadyExists') throw error;
@@ -123,6 +155,8 @@ export const createLocalResources = async (
       queueUrl: queue.QueueUrl as string,
       dlqUrl,
       bucket,
+      recordingsQueueUrl: recordingsQueue.QueueUrl as string,
+      recordingsDlqUrl: recordingsDlq.QueueUrl as string,
     };
   } finally {
     dynamo.destroy();

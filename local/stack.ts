@@ -4,6 +4,7 @@
  */
 import type { Server } from 'node:http';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { RECORDINGS } from '../functions/commons/definitions.js';
 import { startApiServer } from './api-server.js';
 import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from './emulators.js';
 import { FakeByrobot, LOCAL_BYROBOT } from './fake-byrobot.js';
@@ -27,6 +28,13 @@ export interface LocalStackOptions {
   readonly wrapConsume?: (handler: SqsHandler) => SqsHandler;
   /** Consumer pollers (Lambda's concurrency). @default 2 */
   readonly consumers?: number;
+  /**
+   * Hosts the recordings worker may fetch from locally (`--recording-hosts`), exempt from the
+   * https and address rules. Locally nothing else is fetched: 百应's real storage is never reached.
+   */
+  readonly recordingHosts?: readonly string[];
+  /** Test hook: the recordings worker's size cap. */
+  readonly recordingMaxBytes?: number;
 }
 
 type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
@@ -38,6 +46,10 @@ export interface LocalStack {
   readonly byrobot: FakeByrobot;
   /** What the consumer driver has seen: batches, messages, reported failures. */
   readonly consumer: SqsDriver['stats'];
+  /** What the recordings worker's driver has seen. */
+  readonly recordingsWorker: SqsDriver['stats'];
+  /** The hosts the local recordings worker fetches from. */
+  readonly recordingHosts: readonly string[];
   stop(): Promise<void>;
 }
 
@@ -45,6 +57,7 @@ export interface LocalStack {
 export const handlerEnvironment = (
   emulators: Emulators,
   resources: LocalResources,
+  recordingHosts: readonly string[] = [],
 ): Record<string, string> => ({
   AWS_REGION: LOCAL_REGION,
   AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
@@ -56,6 +69,11 @@ export const handlerEnvironment = (
   BUCKET_NAME: resources.bucket,
   CALLS_TABLE: resources.callsTable,
   JOBS_TABLE: resources.jobsTable,
+  RECORDINGS_QUEUE_URL: resources.recordingsQueueUrl,
+  // The deployed default allowlist, plus the local hosts; only the local hosts are fetched.
+  RECORDING_HOSTS: RECORDINGS.defaultHosts.join(','),
+  RECORDING_EXEMPT_HOSTS: recordingHosts.join(','),
+  RECORDING_ONLY_EXEMPT: 'true',
   POWERTOOLS_METRICS_NAMESPACE: 'ByrobotCallbacksLocal',
   POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
   POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
@@ -71,6 +89,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   });
   let server: Server | undefined;
   let driver: SqsDriver | undefined;
+  let recordingsDriver: SqsDriver | undefined;
   const byrobot = new FakeByrobot(LOCAL_BYROBOT);
   const clients = localClients(emulators);
   try {
@@ -80,16 +99,26 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
         : {}),
     });
     // The real handlers read their configuration from the environment at import, as on Lambda.
-    Object.assign(process.env, handlerEnvironment(emulators, resources));
+    const recordingHosts = [...(options.recordingHosts ?? [])];
+    Object.assign(process.env, handlerEnvironment(emulators, resources, recordingHosts));
+    if (options.recordingMaxBytes) process.env.RECORDING_MAX_BYTES = String(options.recordingMaxBytes);
     if (options.ingestSqsEndpoint) process.env.AWS_ENDPOINT_URL_SQS = options.ingestSqsEndpoint;
     const { handler: ingest } = await import('../functions/ingest.js');
     const { handler: consume } = await import('../functions/consume.js');
+    const { handler: recordings } = await import('../functions/recordings.js');
     await byrobot.start(options.byrobotPort ?? 0);
     driver = startSqsDriver({
       sqs: clients.sqs,
       queueUrl: resources.queueUrl,
       handler: options.wrapConsume ? options.wrapConsume(consume) : consume,
       concurrency: options.consumers ?? 2,
+    });
+    recordingsDriver = startSqsDriver({
+      sqs: clients.sqs,
+      queueUrl: resources.recordingsQueueUrl,
+      handler: recordings,
+      batchSize: RECORDINGS.batchSize,
+      concurrency: RECORDINGS.concurrency,
     });
     server = await startApiServer({
       port: options.port,
@@ -104,9 +133,12 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       resources,
       byrobot,
       consumer: driver.stats,
+      recordingsWorker: recordingsDriver.stats,
+      recordingHosts,
       async stop() {
         await new Promise<void>((resolve) => server?.close(() => resolve()) ?? resolve());
         await driver?.stop();
+        await recordingsDriver?.stop();
         await byrobot.stop();
         clients.sqs.destroy();
         clients.dynamo.destroy();
@@ -117,6 +149,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   } catch (error) {
     server?.close();
     await driver?.stop();
+    await recordingsDriver?.stop();
     await byrobot.stop();
     await emulators.stop();
     throw error;

@@ -4,12 +4,14 @@
  *   npm start                          API on http://127.0.0.1:${PORT:-3000}, data in memory
  *   npm start -- --persist .local/db   keep DynamoDB data between runs
  *   npm start -- --port 4000 --secret-path s3cr3t --allow-ip 127.0.0.1
+ *   npm start -- --recording-hosts 127.0.0.1,localhost   copy recordings from these hosts (also env RECORDING_HOSTS)
  */
 import { parseArgs } from 'node:util';
+import { parseHostList } from '../functions/commons/recordings/host-policy.js';
 import { ROUTES } from './api-server.js';
 import { JavaMissingError } from './emulators.js';
 import { LOCAL_PORTS } from './local-config.js';
-import { PortInUseError } from './ports.js';
+import { LOOPBACK, PortInUseError } from './ports.js';
 import { startLocalStack } from './stack.js';
 
 const { values } = parseArgs({
@@ -21,12 +23,26 @@ const { values } = parseArgs({
     'dynamo-port': { type: 'string', default: String(LOCAL_PORTS.dynamo) },
     'aws-port': { type: 'string', default: String(LOCAL_PORTS.aws) },
     'byrobot-port': { type: 'string', default: String(LOCAL_PORTS.byrobot) },
+    'recording-hosts': { type: 'string', multiple: true },
   },
 });
 
+/** `--recording-hosts a,b` (repeatable) and env RECORDING_HOSTS, validated like the deployed allowlist. */
+const recordingHosts = (): string[] => {
+  const given = [...(values['recording-hosts'] ?? []), process.env.RECORDING_HOSTS ?? ''].join(',');
+  try {
+    return [...new Set(parseHostList(given, '--recording-hosts'))];
+  } catch (error) {
+    console.error(`cannot start: ${(error as Error).message}`);
+    process.exit(2);
+  }
+};
+
 const main = async (): Promise<void> => {
   const started = Date.now();
+  const hosts = recordingHosts();
   const stack = await startLocalStack({
+    recordingHosts: hosts,
     port: Number(values.port),
     dynamoPort: Number(values['dynamo-port']),
     awsPort: Number(values['aws-port']),
@@ -39,6 +55,11 @@ const main = async (): Promise<void> => {
   for (const route of ROUTES) console.log(`  POST ${stack.url}${route}`);
   console.log(
     `  DynamoDB Local ${stack.emulators.dynamoEndpoint}, SQS/S3 emulator ${stack.emulators.awsEndpoint}`,
+  );
+  console.log(
+    hosts.length > 0
+      ? `  recordings copied from ${hosts.join(', ')} (http allowed, address rule off for these hosts only)`
+      : `  recordings: no local host allowed, links are marked REFUSED (npm start -- --recording-hosts ${LOOPBACK} to copy the fake 百应's files)`,
   );
   console.log('  Ctrl-C to stop');
   let stopping = false;

@@ -91,7 +91,44 @@ export const BUCKET_PREFIXES = {
   quarantine: 'quarantine/',
   /** The large parts of calls too big for one DynamoDB item (gzip JSON, content-addressed). */
   records: 'records/',
+  /** Call recordings copied from 百应's temporary links: `recordings/<company>/<yyyy>/<MM>/<dd>/<callId>-<kind>.<ext>`. */
+  recordings: 'recordings/',
 } as const;
+
+/** The recordings worker's queue: one small task per recording URL of a stored call. */
+export const RECORDINGS = {
+  queueId: 'recordings',
+  dlqId: 'recordings-dlq',
+  /**
+   * Receives before the DLQ: enough for retries with backoff over a day (1, 2, 4 … 120 minutes,
+   * then every 2 hours is about 18 receives); the worker gives up with FAILED before this.
+   */
+  maxReceiveCount: 30,
+  retentionDays: 4,
+  timeoutSeconds: 300,
+  /** Tasks per invocation; they are copied a few at a time (the worker's memory stays bounded). */
+  batchSize: 4,
+  concurrency: 2,
+  memorySize: 512,
+  /** A link that answers 403/404 this many times is EXPIRED (an expired link does not come back). */
+  expiredAfterAttempts: 3,
+  /** Seconds between attempts at a link that answered 403/404: three attempts in about two minutes. */
+  expiredRetrySeconds: 45,
+  /** Other failures are retried with backoff (doubling from a minute, at most two hours) for this long. */
+  retryForHours: 24,
+  maxBackoffSeconds: 7200,
+  /** Hosts 百应's recording links are known to use (CDK context `recordingHosts`). */
+  defaultHosts: ['*.aliyuncs.com', 'pre-crm.indata.cc', '*.byrobot.cn', '*.byai.com'],
+  /** CDK context `recordingMaxBytes`. */
+  defaultMaxBytes: 200 * 1024 * 1024,
+  /** One download, headers to last byte. */
+  downloadTimeoutSeconds: 240,
+} as const;
+
+export const RECORDING_KINDS = ['call', 'customer'] as const;
+export type RecordingKind = (typeof RECORDING_KINDS)[number];
+export const RECORDING_STATUSES = ['PENDING', 'ARCHIVED', 'EXPIRED', 'FAILED', 'REFUSED'] as const;
+export type RecordingStatus = (typeof RECORDING_STATUSES)[number];
 
 export const LOCAL_BUCKET = 'byrobot-callbacks-local';
 

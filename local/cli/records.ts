@@ -7,12 +7,20 @@
  *   list --company <id> --date yyyy-MM-dd [--job <id>]   calls of a company on a Beijing day
  *   quarantine [--date yyyy-MM-dd]                  bodies that could not be read, with their errors
  *   missing                                         inbound misses the reconciler marked MISSING
+ *   recording <callId> [--kind call|customer] --out FILE   the archived recording, written to FILE
+ *   recording <callId> [--kind call|customer] --url        a presigned link to it, valid 15 minutes
  *
  * JSON by default, `--table` for a readable table. Phone numbers are masked unless `--unmask`.
  * Without `--local` it reads the deployed stack (`--stack`, or `--calls-table` etc.).
  */
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { decodeQuarantinedBody, readQuarantine } from '../../functions/commons/consume/quarantine.js';
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
 import { BUCKET_PREFIXES } from '../../functions/commons/definitions.js';
@@ -26,7 +34,7 @@ import { maskRecord } from './mask-record.js';
 import { renderTable } from './table.js';
 import { resolveTargets, TARGET_FLAGS, type Targets } from './targets.js';
 
-const USAGE = `usage: npm run records -- [--local] [--table] [--unmask] <call ID | inbound ID | job ID | list --company ID --date yyyy-MM-dd [--job ID] | quarantine [--date yyyy-MM-dd] | missing>`;
+const USAGE = `usage: npm run records -- [--local] [--table] [--unmask] <call ID | inbound ID | job ID | list --company ID --date yyyy-MM-dd [--job ID] | quarantine [--date yyyy-MM-dd] | missing | recording ID [--kind call|customer] (--out FILE | --url)>`;
 
 type Row = Record<string, unknown>;
 
@@ -133,9 +141,66 @@ const run = async (
         return decoded ? { ...entry, decodedBody: decoded.text, decodedAs: decoded.charset } : entry;
       }) as unknown as Row[];
     }
+    case 'recording':
+      return recording(args[0], flags, targets, (table, pk) =>
+        targets.doc
+          .send(new GetCommand({ TableName: table, Key: { pk }, ConsistentRead: true }))
+          .then((result) => result.Item),
+      );
     default:
       throw new UsageError(USAGE);
   }
+};
+
+/**
+ * The archived recording of a call (outbound, else inbound with that id): streamed to `--out`
+ * with its sha256 checked against the one recorded at archive time, or a presigned link.
+ */
+const recording = async (
+  id: string | undefined,
+  flags: Record<string, string | boolean | undefined>,
+  targets: Targets,
+  read: (table: string, pk: string) => Promise<Row | undefined>,
+): Promise<Row> => {
+  if (!id || !/^\d+$/.test(id)) throw new UsageError('recording needs a numeric call id');
+  const kind = flags.kind ?? 'call';
+  if (kind !== 'call' && kind !== 'customer') throw new UsageError('--kind must be call or customer');
+  if (typeof flags.out !== 'string' && flags.url !== true)
+    throw new UsageError('recording needs --out FILE or --url');
+  const callId = id.replace(/^0+(?=\d)/, '');
+  const item =
+    (await read(targets.callsTable, callKey('outbound', callId))) ??
+    (await read(targets.callsTable, callKey('inbound', callId)));
+  if (!item) throw new UsageError(`no call ${callId} is stored`);
+  const entry = ((item.recordings ?? {}) as Row)[kind] as Row | undefined;
+  if (!entry)
+    throw new UsageError(`call ${callId} has no ${kind} recording entry (no link, or not processed yet)`);
+  if (entry.status !== 'ARCHIVED' || typeof entry.s3Key !== 'string') {
+    throw new UsageError(
+      `the ${kind} recording of call ${callId} is ${String(entry.status)}${entry.reason ? `: ${String(entry.reason)}` : ''}`,
+    );
+  }
+  const object = { Bucket: targets.bucket, Key: entry.s3Key };
+  if (flags.url === true) {
+    const url = await getSignedUrl(targets.s3, new GetObjectCommand(object), { expiresIn: 15 * 60 });
+    return { callId, kind, s3Key: entry.s3Key, url, expiresInSeconds: 900 };
+  }
+  const out = flags.out as string;
+  const { Body } = await targets.s3.send(new GetObjectCommand(object));
+  if (!Body) throw new Error(`${entry.s3Key} has no body`);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const source = Body as Readable;
+  source.on('data', (chunk: Buffer) => {
+    hash.update(chunk);
+    bytes += chunk.length;
+  });
+  await pipeline(source, createWriteStream(out));
+  const sha256 = hash.digest('hex');
+  if (sha256 !== entry.sha256) {
+    throw new Error(`${out}: sha256 ${sha256} differs from the archived ${String(entry.sha256)}`);
+  }
+  return { callId, kind, s3Key: entry.s3Key, out, bytes, sha256, contentType: entry.contentType };
 };
 
 class UsageError extends Error {
@@ -162,6 +227,9 @@ const main = async (): Promise<void> => {
       company: { type: 'string' },
       date: { type: 'string' },
       job: { type: 'string' },
+      kind: { type: 'string' },
+      out: { type: 'string' },
+      url: { type: 'boolean', default: false },
     },
   });
   const [command, ...args] = positionals;

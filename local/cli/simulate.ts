@@ -1,6 +1,7 @@
 /**
  * `npm run simulate -- [--url URL] [--count N] [--concurrency N] [--seed N] [--duplicates 0.2]
  *   [--shuffle] [--drop 0.05] [--time-scale 0.001] [--byrobot-url URL] [--platform classic|open]
+ *   [--recording-base URL]
  *   [--max-deliveries N] [--json]`
  *
  * `--platform open` plays 百应's open platform: its envelope (`callbackType`, `callInstance`) and
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     'max-deliveries': { type: 'string' },
     platform: { type: 'string', default: 'classic' },
     'byrobot-url': { type: 'string' },
+    'recording-base': { type: 'string' },
     company: { type: 'string', default: '1' },
     json: { type: 'boolean', default: false },
   },
@@ -51,6 +53,19 @@ const bar = (done: number, total: number): string => {
 const platformOf = (value: string): Platform => {
   if (value !== 'classic' && value !== 'open') throw new Error('--platform must be classic or open');
   return value;
+};
+
+/**
+ * Against the local stack, recording links point at the local fake 百应, which serves generated
+ * files there (archived when `npm start` was given `--recording-hosts 127.0.0.1`); against a
+ * deployed API they look like 百应's OSS links. `--recording-base` sets it explicitly.
+ */
+const recordingBaseOf = (target: string, flag: string | undefined): { recordingBase?: string } => {
+  if (flag) return { recordingBase: flag };
+  const host = new URL(target).hostname;
+  return host === LOOPBACK || host === 'localhost'
+    ? { recordingBase: `http://${LOOPBACK}:${LOCAL_PORTS.byrobot}/recordings` }
+    : {};
 };
 
 const main = async (): Promise<void> => {
@@ -77,6 +92,7 @@ const main = async (): Promise<void> => {
           ),
         }),
     ...(values['byrobot-url'] ? { byrobotUrl: values['byrobot-url'] } : {}),
+    ...recordingBaseOf(values.url, values['recording-base']),
     companyId: values.company,
     ...(tty
       ? {

@@ -5,7 +5,7 @@
  */
 import type { Generated } from './generate.js';
 import type { Random } from './random.js';
-import { beijing, generatedCallback, phone } from './values.js';
+import { beijing, generatedCallback, phone, recordingUrl } from './values.js';
 
 const LEVELS = ['A', 'B', 'C', 'D', 'E', 'F'] as const;
 const LINES = ['华东主线路', '杭州线路A'];
@@ -19,6 +19,7 @@ export interface OpenGenerateOptions {
   readonly companyId: string;
   readonly idBase: number;
   readonly around: number;
+  readonly recordingBase?: string;
 }
 
 export const generateOpenCallbacks = (random: Random, options: OpenGenerateOptions): Generated[] => {
@@ -63,8 +64,8 @@ export const generateOpenCallbacks = (random: Random, options: OpenGenerateOptio
           transferred: false,
           lineIn: answered,
           takeover: false,
-          luyinOssUrl: `https://byrobot-prod.oss-cn-hangzhou.aliyuncs.com/open/${id}/full.mp3`,
-          userLuyinOssUrl: `https://byrobot-prod.oss-cn-hangzhou.aliyuncs.com/open/${id}/user.mp3`,
+          luyinOssUrl: recordingUrl(options.recordingBase, id, 'full', 'mp3', 'open'),
+          userLuyinOssUrl: recordingUrl(options.recordingBase, id, 'user', 'mp3', 'open'),
         },
         phoneLogs: Array.from({ length: turns }, (_, turn) => ({
           speaker: turn % 2 === 0 ? 'AI' : 'ME',

@@ -6,7 +6,7 @@
 import type { Platform } from '../../functions/commons/contract/types.js';
 import { generateOpenCallbacks } from './generate-open.js';
 import type { Random } from './random.js';
-import { beijing, generatedCallback, phone } from './values.js';
+import { beijing, generatedCallback, phone, recordingUrl } from './values.js';
 
 export type Kind = 'outbound' | 'manualIntent' | 'inbound' | 'job';
 
@@ -49,6 +49,8 @@ export interface GenerateOptions {
   readonly around: number;
   /** Which 百应 platform's callbacks. @default classic */
   readonly platform?: Platform;
+  /** Recording links under this base (a fake 百应's `/recordings`) instead of 百应's OSS. */
+  readonly recordingBase?: string;
 }
 
 export const generateCallbacks = (random: Random, options: GenerateOptions): Generated[] => {
@@ -86,8 +88,8 @@ export const generateCallbacks = (random: Random, options: GenerateOptions): Gen
           startTime: beijing(start),
           endTime: beijing(start + random.int(10, 200) * 1000),
           callerPhone: random.pick(LINES),
-          luyinOssUrl: `https://byrobot-prod.oss-cn-hangzhou.aliyuncs.com/RobotPhoneCommunicate/${id}/full.wav`,
-          userLuyinOssUrl: `https://byrobot-prod.oss-cn-hangzhou.aliyuncs.com/RobotPhoneCommunicate/${id}/user.wav`,
+          luyinOssUrl: recordingUrl(options.recordingBase, id, 'full', 'wav', 'RobotPhoneCommunicate'),
+          userLuyinOssUrl: recordingUrl(options.recordingBase, id, 'user', 'wav', 'RobotPhoneCommunicate'),
           properties: JSON.stringify({ orderNo: `SIM-${id}`, source: 'simulator' }),
           handlePerson: '贷款回访话术',
           callType: 1,
@@ -133,7 +135,7 @@ export const generateCallbacks = (random: Random, options: GenerateOptions): Gen
             startTime: turn * 3000,
             endTime: turn * 3000 + 2500,
           })),
-          luyinOssUrl: `https://byrobot-prod.oss-cn-hangzhou.aliyuncs.com/RobotPhoneCommunicate/${id}/full.wav`,
+          luyinOssUrl: recordingUrl(options.recordingBase, id, 'full', 'wav', 'RobotPhoneCommunicate'),
         },
         jobFinished: false,
         sign: null,

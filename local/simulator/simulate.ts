@@ -31,6 +31,8 @@ export interface SimulationOptions {
   /** Where to report dropped deliveries (classic only: the open platform has no failed-delivery list). */
   readonly byrobotUrl?: string;
   readonly companyId?: string;
+  /** Recording links under this base (the fake 百应's `/recordings`), instead of 百应's OSS. */
+  readonly recordingBase?: string;
   readonly requestTimeoutMs?: number;
   readonly onProgress?: (progress: Progress) => void;
 }
@@ -123,6 +125,7 @@ export const runSimulation = async (options: SimulationOptions): Promise<Simulat
     platform,
     idBase: 100_000_000 + (options.seed % 1000) * 100_000,
     around: started,
+    ...(options.recordingBase ? { recordingBase: options.recordingBase } : {}),
   });
   const dropped: Generated[] = [];
   const deliveries: Generated[] = [];

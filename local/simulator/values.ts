@@ -30,3 +30,18 @@ export const generatedCallback = (
   key,
   data,
 });
+
+/**
+ * A generated call's recording link: on 百应's OSS by default (no such file exists), or on a fake
+ * 百应 (`base` = `http://127.0.0.1:<port>/recordings`) that serves a generated file there.
+ */
+export const recordingUrl = (
+  base: string | undefined,
+  id: number,
+  kind: 'full' | 'user',
+  ext: 'wav' | 'mp3',
+  ossFolder: string,
+): string =>
+  base
+    ? `${base.replace(/\/$/, '')}/${id}-${kind}.${ext}`
+    : `https://byrobot-prod.oss-cn-hangzhou.aliyuncs.com/${ossFolder}/${id}/${kind}.${ext}`;

@@ -113,7 +113,7 @@ describe.each(CHINA_REGIONS)('%s', (region) => {
     const functions = resourcesOf(template).filter(
       ([, resource]) => resource.Type === 'AWS::Lambda::Function',
     );
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(4);
     for (const [, fn] of functions) expect(fn.Properties?.TracingConfig).toBeUndefined();
     template.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: false });
     expect(json).not.toContain('xray:');
@@ -143,7 +143,7 @@ describe.each(CHINA_REGIONS)('%s', (region) => {
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       { Runtime: LAMBDA_RUNTIMES[0], Architectures: ['arm64'] },
-      3,
+      4,
     );
   });
 });
@@ -157,7 +157,7 @@ describe('runtime and architecture from context', () => {
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       { Runtime: 'nodejs22.x', Architectures: ['x86_64'] },
-      3,
+      4,
     );
   });
 

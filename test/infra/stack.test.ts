@@ -115,7 +115,7 @@ describe('API', () => {
 
 describe('queue', () => {
   const queueId = () => logicalId('AWS::SQS::Queue', 'PipelineQueue');
-  const dlqId = () => logicalId('AWS::SQS::Queue', 'DeadLetterQueue');
+  const dlqId = () => logicalId('AWS::SQS::Queue', 'PipelineDeadLetterQueue');
 
   test('encrypted, with a DLQ after 5 receives and 14 days of retention', () => {
     const queue = only('AWS::SQS::Queue', (id) => id === queueId());
@@ -146,7 +146,7 @@ describe('queue', () => {
       )
       .flatMap(([, policy]) => (policy.Properties.Queues as { Ref: string }[]).map((queue) => queue.Ref));
     expect(guarded.sort()).toEqual(queues.sort());
-    expect(queues.length).toBe(4);
+    expect(queues.length).toBe(6); // callbacks, recordings, their DLQs, undelivered runs and alarms
   });
 
   test('the consumer reads it in batches with partial batch failures', () => {

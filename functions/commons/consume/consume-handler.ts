@@ -14,6 +14,8 @@ import { describeError } from '../errors.js';
 import { maskDigitsIn } from '../mask.js';
 import { isMissingObject } from '../object-store.js';
 import { type QueueMessage, queueMessageSchema, type ReceiveMeta } from '../queue-message.js';
+import { type RecordingTask, recordingTasksOf } from '../recordings/task.js';
+import type { TaskSender } from '../recordings/task-queue.js';
 import { mergeCall, mergeManualIntent } from '../store/call-store.js';
 import { deliveryOf } from '../store/delivery.js';
 import { mergeJob } from '../store/job-store.js';
@@ -37,6 +39,8 @@ export interface ConsumeDeps {
   readonly logger: Log & Partial<Pick<HandlerLog, 'addContext'>>;
   readonly counter: Counter;
   readonly now?: () => Date;
+  /** The recordings queue (absent when recordings are off): one task per recording link of a stored call. */
+  readonly recordings?: TaskSender;
 }
 
 type Prepared =
@@ -75,6 +79,12 @@ interface BatchSummary {
   warnings: Set<string>;
   /** Per stored message, the keys of the items it changed (a key repeats when two messages name one item). */
   items: string[];
+  /**
+   * Recording links of the calls stored, sent after the batch's merges. Sent for duplicates too:
+   * a message retried after its tasks failed to send is a duplicate by then, and the worker skips
+   * what is already archived.
+   */
+  tasks: { id: string; messageId: string; task: RecordingTask }[];
 }
 
 const newSummary = (): BatchSummary => ({
@@ -84,6 +94,7 @@ const newSummary = (): BatchSummary => ({
   outcomes: {},
   warnings: new Set(),
   items: [],
+  tasks: [],
 });
 
 const tally = (counts: Record<string, number>, key: string) => {
@@ -226,6 +237,14 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
       for (const outcome of outcomes) tally(summary.outcomes, outcome);
       for (const warning of prepared.warnings) summary.warnings.add(warning.code);
       summary.items.push(...new Set(prepared.records.map(itemKeyOf)));
+      if (deps.recordings) {
+        for (const record of prepared.records) {
+          if (record.kind !== 'call') continue;
+          for (const task of recordingTasksOf(record)) {
+            summary.tasks.push({ id: `${messageId}#${summary.tasks.length}`, messageId, task });
+          }
+        }
+      }
     } catch (error) {
       if (!isPermanentStoreError(error)) throw error;
       summary.quarantined += 1;
@@ -306,6 +325,18 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
         }
       }),
     );
+    if (deps.recordings && summary.tasks.length > 0) {
+      const notSent = await deps.recordings.send(summary.tasks);
+      for (const { id, messageId } of summary.tasks) {
+        if (notSent.has(id)) failures.add(messageId);
+      }
+      if (notSent.size > 0) {
+        deps.counter.count('RecordingTasksNotSent', {}, notSent.size);
+        deps.logger.error('recording tasks not sent; their messages will be retried', {
+          tasks: notSent.size,
+        });
+      }
+    }
     deps.logger.info('batch stored', {
       messages: event.Records.length,
       stored: summary.stored,
@@ -315,6 +346,7 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
       outcomes: summary.outcomes,
       warnings: [...summary.warnings],
       items: summary.items,
+      recordingTasks: summary.tasks.length,
       ms: Date.now() - started,
     });
     return { batchItemFailures: [...failures].map((itemIdentifier) => ({ itemIdentifier })) };
