@@ -23,6 +23,16 @@ const config = readConfig(
     RECORDING_ONLY_EXEMPT: v.optional(v.picklist(['true', 'false']), 'false'),
     RECORDING_MAX_BYTES: positiveInteger('RECORDING_MAX_BYTES', RECORDINGS.defaultMaxBytes),
     RECORDINGS_CONCURRENCY: positiveInteger('RECORDINGS_CONCURRENCY', 2),
+    /** Local stack / tests only: multiplies retry delays (e.g. 0.01). */
+    RECORDING_RETRY_SCALE: v.optional(
+      v.pipe(
+        v.string(),
+        v.transform(Number),
+        v.number('RECORDING_RETRY_SCALE must be a number'),
+        v.minValue(0),
+      ),
+      '1',
+    ),
     AWS_ENDPOINT_URL_S3: v.optional(v.string()),
     AWS_ENDPOINT_URL_SQS: v.optional(v.string()),
   }),
@@ -63,5 +73,6 @@ export const handler = flushingMetrics(
     logger: createLogger('recordings'),
     counter,
     concurrency: config.RECORDINGS_CONCURRENCY,
+    retryScale: config.RECORDING_RETRY_SCALE,
   }),
 );

@@ -31,22 +31,23 @@ const header = (bytes: number): Buffer => {
   return h;
 };
 
-/** The file's bytes, chunk by chunk. */
-function* recordingChunks(name: string, bytes: number): Generator<Buffer> {
+/** One chunk of the name's tone; the file repeats it (cheap to serve at any size). */
+const toneChunk = (name: string): Buffer => {
   const frequency = 220 + (createHash('sha256').update(name).digest().readUInt16BE(0) % 660);
+  const chunk = Buffer.alloc(CHUNK);
+  for (let offset = 0, sample = 0; offset + 1 < CHUNK; offset += 2, sample += 1) {
+    chunk.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * frequency * sample) / 8000)), offset);
+  }
+  return chunk;
+};
+
+/** The file's bytes, chunk by chunk: the WAV header, then the tone until `bytes`. */
+function* recordingChunks(name: string, bytes: number): Generator<Buffer> {
   const head = header(bytes).subarray(0, Math.min(bytes, HEADER_BYTES));
   yield head;
-  let written = head.length;
-  let sample = 0;
-  while (written < bytes) {
-    const size = Math.min(CHUNK, bytes - written);
-    const chunk = Buffer.alloc(size);
-    for (let offset = 0; offset + 1 < size; offset += 2) {
-      chunk.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * frequency * sample) / 8000)), offset);
-      sample += 1;
-    }
-    written += size;
-    yield chunk;
+  const tone = toneChunk(name);
+  for (let written = head.length; written < bytes; written += CHUNK) {
+    yield bytes - written >= CHUNK ? tone : tone.subarray(0, bytes - written);
   }
 }
 

@@ -35,6 +35,8 @@ export interface LocalStackOptions {
   readonly recordingHosts?: readonly string[];
   /** Test hook: the recordings worker's size cap. */
   readonly recordingMaxBytes?: number;
+  /** Test hook: multiplies the recordings worker's retry delays. */
+  readonly recordingRetryScale?: number;
 }
 
 type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
@@ -102,6 +104,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const recordingHosts = [...(options.recordingHosts ?? [])];
     Object.assign(process.env, handlerEnvironment(emulators, resources, recordingHosts));
     if (options.recordingMaxBytes) process.env.RECORDING_MAX_BYTES = String(options.recordingMaxBytes);
+    if (options.recordingRetryScale !== undefined) {
+      process.env.RECORDING_RETRY_SCALE = String(options.recordingRetryScale);
+    }
     if (options.ingestSqsEndpoint) process.env.AWS_ENDPOINT_URL_SQS = options.ingestSqsEndpoint;
     const { handler: ingest } = await import('../functions/ingest.js');
     const { handler: consume } = await import('../functions/consume.js');

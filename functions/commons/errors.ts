@@ -17,8 +17,16 @@ export class ConfigError extends Error {
  * error itself instead, so the logger records its name, stack and cause.
  */
 export const describeError = (error: unknown): string => {
-  if (!(error instanceof Error))
+  // Error-like, not only `instanceof Error`: an error made in another realm (a vm context) is one too.
+  if (!isErrorLike(error))
     return typeof error === 'string' ? error : `non-error value thrown (${typeof error})`;
-  const own = error.message ? `${error.name}: ${error.message}` : error.name;
+  const name = typeof error.name === 'string' && error.name ? error.name : 'Error';
+  const own = error.message ? `${name}: ${error.message}` : name;
   return error.cause === undefined ? own : `${own} ← ${describeError(error.cause)}`;
 };
+
+const isErrorLike = (value: unknown): value is { name?: unknown; message: string; cause?: unknown } =>
+  value instanceof Error ||
+  (typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { message?: unknown }).message === 'string');

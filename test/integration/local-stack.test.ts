@@ -4,92 +4,43 @@
  * and shuffled order ending with every call stored exactly once and nothing in the DLQ.
  */
 
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { documentClient } from '../../functions/commons/store/document-client.js';
 
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators.js';
-import { assertPortFree, freePort } from '../../local/ports.js';
+import { assertPortFree } from '../../local/ports.js';
 import { runSimulation } from '../../local/simulator/simulate.js';
+import {
+  freeStackPorts,
+  portFlagsOf,
+  ROOT,
+  recordsCli,
+  run,
+  type StackPorts,
+  spawnStack,
+  stopGroup,
+  waitFor,
+} from '../support/stack-process.js';
 import { waitUntilStored } from '../support/stored.js';
 import { fixturePath, variantOf, vendorBody } from '../support/vendor.js';
 
-const run = promisify(execFile);
-const ROOT = new URL('../..', import.meta.url).pathname;
 /** 2,000 callbacks locally; a smaller run in CI keeps the suite well inside its time budget. */
 const SIMULATED = Number(process.env.SIMULATED_CALLBACKS ?? (process.env.CI ? 600 : 2000));
 
 let child: ChildProcess;
 let output = '';
-let ports: { api: number; dynamo: number; aws: number; byrobot: number };
+let ports: StackPorts;
 let url: string;
 
-const portFlags = () => [
-  '--dynamo-port',
-  String(ports.dynamo),
-  '--aws-port',
-  String(ports.aws),
-  '--byrobot-port',
-  String(ports.byrobot),
-];
-
-// Its own process group, so the whole tree (npm, sh, node, Java) can be signalled at once.
-const startStack = (extra: string[] = []): ChildProcess =>
-  spawn('npm', ['start', '--', '--port', String(ports.api), ...portFlags(), ...extra], {
-    cwd: ROOT,
-    env: { ...process.env, CI: '' },
-    stdio: 'pipe',
-    detached: true,
-  });
-
-const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
-/**
- * Signals the whole group, as Ctrl-C does, and resolves once every process holding the output
- * pipe is gone ('close', not 'exit': npm may exit before the stack finishes stopping).
- */
-const stopGroup = async (child: ChildProcess): Promise<{ code: number | null; signal: string | null }> => {
-  const closed = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-    child.once('close', (code, signal) => resolve({ code, signal })),
-  );
-  if (!running(child)) return { code: child.exitCode, signal: child.signalCode };
-  if (child.pid) process.kill(-child.pid, 'SIGTERM');
-  return closed;
-};
-
-const records = async (...args: string[]): Promise<unknown> => {
-  const { stdout } = await run(
-    'npm',
-    ['run', '-s', 'records', '--', '--local', ...portFlags().slice(0, 4), ...args],
-    // Oversized calls print megabytes of JSON.
-    { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 },
-  );
-  return JSON.parse(stdout);
-};
-
-const waitFor = async <T>(
-  check: () => Promise<T | undefined>,
-  timeoutMs: number,
-  what: string,
-): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-};
+const portFlags = () => portFlagsOf(ports);
+const startStack = (extra: string[] = []): ChildProcess => spawnStack(ports, extra);
+const records = (...args: string[]): Promise<unknown> => recordsCli(ports, ...args);
 
 beforeAll(async () => {
-  ports = {
-    api: await freePort(),
-    dynamo: await freePort(),
-    aws: await freePort(),
-    byrobot: await freePort(),
-  };
+  ports = await freeStackPorts();
   url = `http://127.0.0.1:${ports.api}`;
   const started = Date.now();
   child = startStack();

@@ -14,6 +14,7 @@ import { createConsumeHandler } from '../../functions/commons/consume/consume-ha
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
 import { queueEnqueuer } from '../../functions/commons/ingest/enqueue.js';
 import { createIngestHandler } from '../../functions/commons/ingest/ingest-handler.js';
+import { sqsTaskSender, type TaskSender } from '../../functions/commons/recordings/task-queue.js';
 import { documentClient } from '../../functions/commons/store/document-client.js';
 import { type Emulators, startEmulators } from '../../local/emulators.js';
 import {
@@ -102,7 +103,10 @@ export const wireIngest = (
   return { handler, logger, counter };
 };
 
-export const wireConsume = (env: LocalEnv, overrides: { doc?: DynamoDBDocumentClient } = {}) => {
+export const wireConsume = (
+  env: LocalEnv,
+  overrides: { doc?: DynamoDBDocumentClient; recordings?: TaskSender } = {},
+) => {
   const logger = new RecordingLogger();
   const counter = new RecordingCounter();
   const handler = createConsumeHandler({
@@ -112,9 +116,14 @@ export const wireConsume = (env: LocalEnv, overrides: { doc?: DynamoDBDocumentCl
     objects: s3ObjectStore(env.clients.s3, env.resources.bucket),
     logger,
     counter,
+    ...(overrides.recordings ? { recordings: overrides.recordings } : {}),
   });
   return { handler, logger, counter };
 };
+
+/** The recordings task sender consume uses, wired to the emulator's recordings queue. */
+export const localTaskSender = (env: LocalEnv): TaskSender =>
+  sqsTaskSender(env.clients.sqs, env.resources.recordingsQueueUrl);
 
 /**
  * Posts bodies through ingest, then consumes everything that was queued, as the deployed pipeline
@@ -123,13 +132,16 @@ export const wireConsume = (env: LocalEnv, overrides: { doc?: DynamoDBDocumentCl
 export const deliverThrough = async (
   env: LocalEnv,
   bodies: readonly { body: string; route?: string; receivedAt?: number; requestId?: string }[],
-  overrides: { maxMessageBytes?: number; consumeDoc?: DynamoDBDocumentClient } = {},
+  overrides: { maxMessageBytes?: number; consumeDoc?: DynamoDBDocumentClient; recordings?: TaskSender } = {},
 ) => {
   const ingest = wireIngest(
     env,
     overrides.maxMessageBytes ? { maxMessageBytes: overrides.maxMessageBytes } : {},
   );
-  const consume = wireConsume(env, overrides.consumeDoc ? { doc: overrides.consumeDoc } : {});
+  const consume = wireConsume(env, {
+    ...(overrides.consumeDoc ? { doc: overrides.consumeDoc } : {}),
+    ...(overrides.recordings ? { recordings: overrides.recordings } : {}),
+  });
   const replies = [];
   for (const item of bodies) replies.push(await ingest.handler(apiEvent(item.body, item)));
   const events = await drainQueue(env);

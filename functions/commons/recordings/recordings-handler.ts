@@ -39,6 +39,8 @@ export interface RecordingsDeps {
   readonly now?: () => Date;
   /** Copies at once per invocation. @default 2 */
   readonly concurrency?: number;
+  /** Multiplies every retry delay (the local stack's tests shorten them). @default 1 */
+  readonly retryScale?: number;
 }
 
 const FINAL: ReadonlySet<RecordingStatus> = new Set(['ARCHIVED', 'EXPIRED', 'REFUSED', 'FAILED']);
@@ -61,6 +63,7 @@ type Outcome = RecordingStatus | 'SKIPPED' | 'RETRY' | 'UNREADABLE';
 
 export const createRecordingsHandler = (deps: RecordingsDeps) => {
   const now = deps.now ?? (() => new Date());
+  const delay = (seconds: number) => Math.round(seconds * (deps.retryScale ?? 1));
 
   const handleTask = async (record: SQSRecord): Promise<Outcome> => {
     const task = parseTask(record.body);
@@ -145,7 +148,7 @@ export const createRecordingsHandler = (deps: RecordingsDeps) => {
           return 'EXPIRED';
         }
         await write(entry('PENDING', { reason }));
-        await deps.retryAfter(record.receiptHandle, RECORDINGS.expiredRetrySeconds);
+        await deps.retryAfter(record.receiptHandle, delay(RECORDINGS.expiredRetrySeconds));
         return 'RETRY';
       }
       if (at.getTime() - firstTried >= RECORDINGS.retryForHours * 3600_000) {
@@ -155,11 +158,12 @@ export const createRecordingsHandler = (deps: RecordingsDeps) => {
         return 'FAILED';
       }
       await write(entry('PENDING', { reason }));
-      await deps.retryAfter(record.receiptHandle, backoffSeconds(attempt));
+      const retryIn = delay(backoffSeconds(attempt));
+      await deps.retryAfter(record.receiptHandle, retryIn);
       deps.logger.warn('recording not copied; it will be retried', {
         ...log,
         reason,
-        retryInSeconds: backoffSeconds(attempt),
+        retryInSeconds: retryIn,
       });
       return 'RETRY';
     }
