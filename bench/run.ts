@@ -5,6 +5,7 @@ import { costTable, measureNormalizeMicros } from './cost.js';
 import { runEndToEnd } from './end-to-end.js';
 import { runIngestOverhead } from './ingest-overhead.js';
 import { measureCallbackLogBytes } from './log-volume.js';
+import { runRecordingsBench } from './recordings.js';
 import { ratioLine } from './stats.js';
 
 const section = (title: string) => console.log(`\n== ${title}`);
@@ -40,3 +41,8 @@ const normalizeMicros = measureNormalizeMicros();
 const logBytes = await measureCallbackLogBytes();
 for (const row of costTable({ ingestMicros: ingest[1]?.ours ?? 0, normalizeMicros, logBytes }))
   console.log(row);
+
+section('6. recordings');
+const recordings = await runRecordingsBench();
+console.log(ratioLine(recordings.figure));
+for (const row of recordings.costRows) console.log(row);
