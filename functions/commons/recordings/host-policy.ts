@@ -10,7 +10,12 @@ import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
 export class RefusedUrlError extends Error {
-  override readonly name = 'RefusedUrlError';
+  override readonly name: string = 'RefusedUrlError';
+}
+
+/** The local stack's refusal of a real storage host: expected there, so not a warning. */
+export class NotFetchedLocallyError extends RefusedUrlError {
+  override readonly name = 'NotFetchedLocallyError';
 }
 
 export interface HostPolicy {
@@ -71,7 +76,7 @@ export const checkUrl = (policy: HostPolicy, text: string): URL => {
   }
   if (!exempt && isIP(host) !== 0) assertPublicAddress(host);
   if (!exempt && policy.onlyExempt) {
-    throw new RefusedUrlError(
+    throw new NotFetchedLocallyError(
       `the local stack fetches recordings only from hosts given with --recording-hosts (or RECORDING_HOSTS), not ${host}`,
     );
   }

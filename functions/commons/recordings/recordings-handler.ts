@@ -21,7 +21,7 @@ import { callKey } from '../store/keys.js';
 import type { Counter, HandlerLog, Log } from '../telemetry.js';
 import { copyRecording } from './copy-recording.js';
 import { type FetchLimits, HttpStatusError } from './fetch-recording.js';
-import { type HostPolicy, RefusedUrlError } from './host-policy.js';
+import { type HostPolicy, NotFetchedLocallyError, RefusedUrlError } from './host-policy.js';
 import { type RecordingEntry, readRecordings, writeRecording } from './recording-state.js';
 import { parseTask } from './task.js';
 
@@ -137,7 +137,10 @@ export const createRecordingsHandler = (deps: RecordingsDeps) => {
       if (error instanceof RefusedUrlError) {
         await write(entry('REFUSED', { reason: error.message }));
         deps.counter.count('RecordingsRefused');
-        deps.logger.warn('recording refused', { ...log, reason: error.message });
+        // On the local stack most links are refused on purpose (simulated 百应 storage, hosts not
+        // given with --recording-hosts): the status says so; a warning per call would drown the console.
+        const level = error instanceof NotFetchedLocallyError || deps.policy.onlyExempt ? 'info' : 'warn';
+        deps.logger[level]('recording refused', { ...log, reason: error.message });
         return 'REFUSED';
       }
       if (error instanceof HttpStatusError && EXPIRED_STATUSES.has(error.status)) {
