@@ -11,6 +11,7 @@ import { FakeByrobot, LOCAL_BYROBOT } from './fake-byrobot.js';
 import { assertPortFree, LOOPBACK } from './ports.js';
 import { createLocalResources, type LocalResources, localClients } from './resources.js';
 import { type SqsDriver, startSqsDriver } from './sqs-driver.js';
+import { startTableBrowser, type TableBrowser } from './table-browser.js';
 
 export interface LocalStackOptions {
   readonly port: number;
@@ -37,6 +38,10 @@ export interface LocalStackOptions {
   readonly recordingMaxBytes?: number;
   /** Test hook: multiplies the recordings worker's retry delays. */
   readonly recordingRetryScale?: number;
+  /** Serve dynamodb-admin on this port (0: any free port); absent: no table browser. */
+  readonly adminPort?: number;
+  /** Where a table browser that could not start says why. @default console.warn */
+  readonly warn?: (message: string) => void;
 }
 
 type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
@@ -52,6 +57,8 @@ export interface LocalStack {
   readonly recordingsWorker: SqsDriver['stats'];
   /** The hosts the local recordings worker fetches from. */
   readonly recordingHosts: readonly string[];
+  /** The table browser's URL, when it runs. */
+  readonly adminUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -92,6 +99,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   let server: Server | undefined;
   let driver: SqsDriver | undefined;
   let recordingsDriver: SqsDriver | undefined;
+  let browser: TableBrowser | undefined;
   const byrobot = new FakeByrobot(LOCAL_BYROBOT);
   const clients = localClients(emulators);
   try {
@@ -131,6 +139,13 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       ...(options.secretPath ? { secretPath: options.secretPath } : {}),
       ...(options.allowedIps ? { allowedIps: options.allowedIps } : {}),
     });
+    if (options.adminPort !== undefined) {
+      browser = await startTableBrowser(
+        emulators.dynamoEndpoint,
+        options.adminPort,
+        options.warn ?? console.warn,
+      );
+    }
     const url = `http://${LOOPBACK}:${options.port}${options.secretPath ? `/${options.secretPath}` : ''}`;
     return {
       url,
@@ -140,8 +155,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       consumer: driver.stats,
       recordingsWorker: recordingsDriver.stats,
       recordingHosts,
+      ...(browser ? { adminUrl: browser.url } : {}),
       async stop() {
         await new Promise<void>((resolve) => server?.close(() => resolve()) ?? resolve());
+        await browser?.stop();
         await driver?.stop();
         await recordingsDriver?.stop();
         await byrobot.stop();
@@ -153,6 +170,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     };
   } catch (error) {
     server?.close();
+    await browser?.stop();
     await driver?.stop();
     await recordingsDriver?.stop();
     await byrobot.stop();

@@ -5,6 +5,7 @@
  *   npm start -- --persist .local/db   keep DynamoDB data between runs
  *   npm start -- --port 4000 --secret-path s3cr3t --allow-ip 127.0.0.1
  *   npm start -- --recording-hosts 127.0.0.1,localhost   copy recordings from these hosts (also env RECORDING_HOSTS)
+ *   npm start -- --admin-port 8002 | --no-admin           the dynamodb-admin table browser (default ${ADMIN_PORT:-8001})
  */
 import { parseArgs } from 'node:util';
 import { parseHostList } from '../functions/commons/recordings/host-policy.js';
@@ -24,6 +25,8 @@ const { values } = parseArgs({
     'aws-port': { type: 'string', default: String(LOCAL_PORTS.aws) },
     'byrobot-port': { type: 'string', default: String(LOCAL_PORTS.byrobot) },
     'recording-hosts': { type: 'string', multiple: true },
+    'admin-port': { type: 'string', default: process.env.ADMIN_PORT ?? '8001' },
+    'no-admin': { type: 'boolean', default: false },
   },
 });
 
@@ -43,6 +46,8 @@ const main = async (): Promise<void> => {
   const hosts = recordingHosts();
   const stack = await startLocalStack({
     recordingHosts: hosts,
+    ...(values['no-admin'] ? {} : { adminPort: Number(values['admin-port']) }),
+    warn: (message) => console.warn(`  warning: ${message}`),
     port: Number(values.port),
     dynamoPort: Number(values['dynamo-port']),
     awsPort: Number(values['aws-port']),
@@ -51,6 +56,8 @@ const main = async (): Promise<void> => {
     ...(values['secret-path'] ? { secretPath: values['secret-path'] } : {}),
     ...(values['allow-ip'] ? { allowedIps: values['allow-ip'] } : {}),
   });
+  // The table browser's URL comes before the ready line, so whoever waits for `ready` has it.
+  if (stack.adminUrl) console.log(`  DynamoDB tables in the browser: ${stack.adminUrl} (dynamodb-admin)`);
   console.log(`byrobot-callbacks local stack ready at ${stack.url} (${Date.now() - started} ms)`);
   for (const route of ROUTES) console.log(`  POST ${stack.url}${route}`);
   console.log(

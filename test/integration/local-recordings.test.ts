@@ -30,7 +30,7 @@ const out = mkdtempSync(join(tmpdir(), 'recordings-'));
 
 beforeAll(async () => {
   ports = await freeStackPorts();
-  stack = await startStackProcess(ports, ['--recording-hosts', '127.0.0.1']);
+  stack = await startStackProcess(ports, ['--recording-hosts', '127.0.0.1', '--no-admin']);
   expect(stack.output()).toContain('recordings copied from 127.0.0.1');
 });
 afterAll(async () => {

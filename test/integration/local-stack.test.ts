@@ -11,7 +11,7 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-s
 import { documentClient } from '../../functions/commons/store/document-client.js';
 
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators.js';
-import { assertPortFree } from '../../local/ports.js';
+import { assertPortFree, freePort } from '../../local/ports.js';
 import { runSimulation } from '../../local/simulator/simulate.js';
 import {
   freeStackPorts,
@@ -21,6 +21,7 @@ import {
   run,
   type StackPorts,
   spawnStack,
+  startStackProcess,
   stopGroup,
   waitFor,
 } from '../support/stack-process.js';
@@ -33,6 +34,7 @@ const SIMULATED = Number(process.env.SIMULATED_CALLBACKS ?? (process.env.CI ? 60
 let child: ChildProcess;
 let output = '';
 let ports: StackPorts;
+let adminPort: number;
 let url: string;
 
 const portFlags = () => portFlagsOf(ports);
@@ -41,9 +43,10 @@ const records = (...args: string[]): Promise<unknown> => recordsCli(ports, ...ar
 
 beforeAll(async () => {
   ports = await freeStackPorts();
+  adminPort = await freePort();
   url = `http://127.0.0.1:${ports.api}`;
   const started = Date.now();
-  child = startStack();
+  child = startStack(['--admin-port', String(adminPort)]);
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   await waitFor(
@@ -445,4 +448,31 @@ test('npm run reconcile -- --local --now queries the window as at that instant (
       cwd: ROOT,
     }),
   ).rejects.toMatchObject({ stderr: expect.stringContaining('--now needs an ISO-8601 instant with a zone') });
+});
+
+test('npm start serves dynamodb-admin: its URL comes by the ready line, its table list shows calls and jobs', async () => {
+  const admin = `http://127.0.0.1:${adminPort}`;
+  const ready = output.indexOf('ready');
+  expect(output.indexOf(`DynamoDB tables in the browser: ${admin}`)).toBeGreaterThan(-1);
+  expect(output.indexOf(`DynamoDB tables in the browser: ${admin}`)).toBeLessThan(ready);
+  const page = await (await fetch(`${admin}/`)).text();
+  expect(page).toContain('byrobot-callbacks-local-calls');
+  expect(page).toContain('byrobot-callbacks-local-jobs');
+});
+
+test('a busy admin port is a warning, not a failed start; --no-admin skips the browser', async () => {
+  const others = await freeStackPorts();
+  const busy = await startStackProcess(others, ['--admin-port', String(adminPort)]);
+  try {
+    expect(busy.output()).toMatch(/warning: table browser not started: port \d+ is in use/);
+    expect(busy.output()).toContain(`ready at ${busy.url}`);
+  } finally {
+    await stopGroup(busy.child);
+  }
+  const none = await startStackProcess(await freeStackPorts(), ['--no-admin']);
+  try {
+    expect(none.output()).not.toContain('DynamoDB tables in the browser');
+  } finally {
+    await stopGroup(none.child);
+  }
 });
