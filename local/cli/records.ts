@@ -4,7 +4,9 @@
  *   call <callInstanceId>                           one outbound call
  *   inbound <inboundInstanceId>                     one inbound call
  *   job <callJobId>                                 one job, with its status history
- *   list --company <id> --date yyyy-MM-dd [--job <id>]   calls of a company on a Beijing day
+ *   list --company <id> --date yyyy-MM-dd [--job <id>] [--format json|jsonl|csv]   calls of a company on a Beijing day
+ *   export --company <id> --from yyyy-MM-dd --to yyyy-MM-dd [--job <id>] [--format csv|jsonl] --out FILE
+ *                                                   calls over days, through the index day by day (CSV: UTF-8 with BOM)
  *   quarantine [--date yyyy-MM-dd]                  bodies that could not be read, with their errors
  *   missing                                         inbound misses the reconciler marked MISSING
  *   recording <callId> [--kind call|customer] --out FILE   the archived recording, written to FILE
@@ -19,22 +21,31 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { GetCommand, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { decodeQuarantinedBody, readQuarantine } from '../../functions/commons/consume/quarantine.js';
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
 import { BUCKET_PREFIXES } from '../../functions/commons/definitions.js';
 import { describeError } from '../../functions/commons/errors.js';
-import { getItemsByKey } from '../../functions/commons/store/batch-get.js';
 import { CALL_STATES } from '../../functions/commons/store/call-store.js';
-import { callKey, companyDateOf, jobKey } from '../../functions/commons/store/keys.js';
+import { callKey, jobKey } from '../../functions/commons/store/keys.js';
 import { reassembleCall } from '../../functions/commons/store/overflow.js';
 import { LOCAL_FLAGS } from '../local-config.js';
+import {
+  callsOfDay,
+  csvHeader,
+  csvLines,
+  EXPORT_FORMATS,
+  exportCalls,
+  jsonLines,
+  LIST_FORMATS,
+} from './export.js';
 import { maskRecord } from './mask-record.js';
+import { bar } from './progress.js';
 import { renderTable } from './table.js';
 import { resolveTargets, TARGET_FLAGS, type Targets } from './targets.js';
 
-const USAGE = `usage: npm run records -- [--local] [--table] [--unmask] <call ID | inbound ID | job ID | list --company ID --date yyyy-MM-dd [--job ID] | quarantine [--date yyyy-MM-dd] | missing | recording ID [--kind call|customer] (--out FILE | --url)>`;
+const USAGE = `usage: npm run records -- [--local] [--table] [--unmask] <call ID | inbound ID | job ID | list --company ID --date yyyy-MM-dd [--job ID] [--format json|jsonl|csv] | export --company ID --from yyyy-MM-dd --to yyyy-MM-dd [--job ID] [--format csv|jsonl] --out FILE | quarantine [--date yyyy-MM-dd] | missing | recording ID [--kind call|customer] (--out FILE | --url)>`;
 
 type Row = Record<string, unknown>;
 
@@ -87,33 +98,20 @@ const run = async (
       return get(targets.jobsTable, jobKey(id));
     }
     case 'list': {
-      const company = flags.company;
-      const date = flags.date;
+      const { company, date, job } = flags;
       if (typeof company !== 'string' || typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
         throw new UsageError('list needs --company <id> --date yyyy-MM-dd');
       }
       const items: Row[] = [];
-      const pages = paginateQuery(
-        { client: targets.doc },
-        {
-          TableName: targets.callsTable,
-          IndexName: 'byCompanyDate',
-          KeyConditionExpression: 'companyDate = :key',
-          ExpressionAttributeValues: {
-            ':key': companyDateOf(company, date),
-            ...(flags.job ? { ':job': String(flags.job) } : {}),
-          },
-          ...(flags.job ? { FilterExpression: 'callJobId = :job' } : {}),
-        },
-      );
-      for await (const page of pages) items.push(...(page.Items ?? []));
-      // The index holds only a few attributes (cheap writes); fetch the whole items, in index order.
-      const full = await fullItems(
+      for await (const page of callsOfDay(
         targets,
-        targets.callsTable,
-        items.map((item) => item.pk as string),
-      );
-      return Promise.all(full.map((item) => reassembleCall(item, objects)));
+        company,
+        date,
+        typeof job === 'string' ? job : undefined,
+      )) {
+        items.push(...page);
+      }
+      return Promise.all(items.map((item) => reassembleCall(item, objects)));
     }
     case 'missing': {
       const items: Row[] = [];
@@ -203,18 +201,80 @@ const recording = async (
   return { callId, kind, s3Key: entry.s3Key, out, bytes, sha256, contentType: entry.contentType };
 };
 
+/** `list --format jsonl|csv`: the day's calls streamed to stdout as they are read. */
+const listAs = async (
+  flags: Record<string, string | boolean | undefined>,
+  targets: Targets,
+): Promise<void> => {
+  const { company, date, format, job } = flags;
+  if (typeof company !== 'string' || typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
+    throw new UsageError('list needs --company <id> --date yyyy-MM-dd');
+  }
+  if (!LIST_FORMATS.includes(format as never))
+    throw new UsageError(`--format must be one of ${LIST_FORMATS.join(', ')}`);
+  const unmask = flags.unmask === true;
+  if (format === 'csv') process.stdout.write(csvHeader());
+  for await (const items of callsOfDay(targets, company, date, typeof job === 'string' ? job : undefined)) {
+    process.stdout.write(
+      format === 'csv' ? csvLines(items, unmask) : await jsonLines(items, targets, unmask),
+    );
+  }
+};
+
+const exportCommand = async (
+  flags: Record<string, string | boolean | undefined>,
+  targets: Targets,
+): Promise<Record<string, unknown>> => {
+  const { company, from, to, job, out } = flags;
+  const format = flags.format ?? 'csv';
+  if (
+    typeof company !== 'string' ||
+    typeof from !== 'string' ||
+    typeof to !== 'string' ||
+    typeof out !== 'string'
+  ) {
+    throw new UsageError('export needs --company <id> --from yyyy-MM-dd --to yyyy-MM-dd --out FILE');
+  }
+  if (!EXPORT_FORMATS.includes(format as never))
+    throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}`);
+  const tty = process.stderr.isTTY === true;
+  try {
+    const result = await exportCalls(targets, {
+      company,
+      from,
+      to,
+      ...(typeof job === 'string' ? { job } : {}),
+      format: format as (typeof EXPORT_FORMATS)[number],
+      out,
+      unmask: flags.unmask === true,
+      ...(tty
+        ? {
+            onProgress: (p) =>
+              process.stderr.write(
+                `\r${bar(p.daysDone, p.days)} ${p.day} ${p.daysDone}/${p.days} days, ${p.calls} calls  `,
+              ),
+          }
+        : {}),
+    });
+    if (tty) process.stderr.write('\n');
+    return {
+      ...result,
+      format,
+      company,
+      from,
+      to,
+      ...(typeof job === 'string' ? { job } : {}),
+      masked: flags.unmask !== true,
+    };
+  } catch (error) {
+    if (error instanceof RangeError) throw new UsageError(error.message);
+    throw error;
+  }
+};
+
 class UsageError extends Error {
   override readonly name = 'UsageError';
 }
-
-/** Whole items for keys found in an index, in the index's order. */
-const fullItems = async (targets: Targets, table: string, keys: readonly string[]): Promise<Row[]> => {
-  const byKey = await getItemsByKey(targets.doc, table, keys);
-  return keys.flatMap((pk) => {
-    const item = byKey.get(pk);
-    return item ? [item] : [];
-  });
-};
 
 const main = async (): Promise<void> => {
   const { values, positionals } = parseArgs({
@@ -227,6 +287,9 @@ const main = async (): Promise<void> => {
       company: { type: 'string' },
       date: { type: 'string' },
       job: { type: 'string' },
+      format: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
       kind: { type: 'string' },
       out: { type: 'string' },
       url: { type: 'boolean', default: false },
@@ -244,6 +307,14 @@ const main = async (): Promise<void> => {
     ...(values['queue-url'] ? { queueUrl: values['queue-url'] } : {}),
   });
   try {
+    if (command === 'export') {
+      console.log(JSON.stringify(await exportCommand(values, targets), null, 2));
+      return;
+    }
+    if (command === 'list' && values.format !== undefined && values.format !== 'json') {
+      await listAs(values, targets);
+      return;
+    }
     const result = await run(command, args, values, targets);
     const shown = values.unmask ? result : maskRecord(result);
     const plain = JSON.parse(

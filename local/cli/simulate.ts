@@ -17,6 +17,7 @@ import { LOCAL_PORTS } from '../local-config.js';
 import { LOOPBACK } from '../ports.js';
 import { SCHEDULES } from '../simulator/schedule.js';
 import { runSimulation } from '../simulator/simulate.js';
+import { bar } from './progress.js';
 
 const { values } = parseArgs({
   options: {
@@ -42,12 +43,6 @@ const number = (name: string, value: string, min: number, max: number): number =
   if (!Number.isFinite(parsed) || parsed < min || parsed > max)
     throw new Error(`--${name} must be a number from ${min} to ${max}`);
   return parsed;
-};
-
-const bar = (done: number, total: number): string => {
-  const width = 30;
-  const filled = total === 0 ? width : Math.round((done / total) * width);
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
 };
 
 const platformOf = (value: string): Platform => {

@@ -5,7 +5,9 @@
  */
 
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { documentClient } from '../../functions/commons/store/document-client.js';
@@ -475,4 +477,72 @@ test('a busy admin port is a warning, not a failed start; --no-admin skips the b
   } finally {
     await stopGroup(none.child);
   }
+});
+
+test('records list --format jsonl|csv and records export write what a user opens in Excel', async () => {
+  for (const id of [930_001, 930_002, 930_003]) {
+    const body = variantOf('outbound', (inner) => {
+      const scene = inner.sceneInstance as Record<string, unknown>;
+      scene.callInstanceId = id;
+      scene.companyId = 9090;
+      scene.startTime = '2026-11-10 10:00:00';
+    });
+    const reply = await fetch(`${url}/callbacks/call`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(await reply.text()).toBe('success');
+  }
+  const cli = (...args: string[]) =>
+    run('npm', ['run', '-s', 'records', '--', '--local', ...portFlags().slice(0, 4), ...args], { cwd: ROOT });
+  await waitFor(
+    async () =>
+      (await cli('list', '--company', '9090', '--date', '2026-11-10', '--format', 'jsonl')).stdout
+        .trim()
+        .split('\n').length === 3
+        ? true
+        : undefined,
+    20_000,
+    'three calls of company 9090',
+  );
+  const jsonl = (await cli('list', '--company', '9090', '--date', '2026-11-10', '--format', 'jsonl')).stdout
+    .trim()
+    .split('\n');
+  expect(jsonl.map((line) => JSON.parse(line).record.callId).sort()).toEqual(['930001', '930002', '930003']);
+  const csv = (await cli('list', '--company', '9090', '--date', '2026-11-10', '--format', 'csv')).stdout;
+  expect(csv.startsWith('\uFEFFcallId,direction,platform')).toBe(true);
+  expect(csv.trimEnd().split('\r\n')).toHaveLength(4);
+
+  const file = join(mkdtempSync(join(tmpdir(), 'export-cli-')), 'calls.csv');
+  const { stdout } = await cli(
+    'export',
+    '--company',
+    '9090',
+    '--from',
+    '2026-11-09',
+    '--to',
+    '2026-11-11',
+    '--format',
+    'csv',
+    '--out',
+    file,
+  );
+  expect(JSON.parse(stdout)).toMatchObject({ calls: 3, days: 3, file, format: 'csv', masked: true });
+  const text = readFileSync(file, 'utf8');
+  expect(text.trimEnd().split('\r\n')).toHaveLength(4);
+  expect(text).not.toMatch(/1[3-9]\d{9}/);
+
+  await expect(
+    cli('export', '--company', '9090', '--from', '2026-11-11', '--to', '2026-11-09', '--out', file),
+  ).rejects.toMatchObject({
+    code: 2,
+    stderr: expect.stringContaining('before'),
+  });
+  await expect(
+    cli('list', '--company', '9090', '--date', '2026-11-10', '--format', 'xml'),
+  ).rejects.toMatchObject({
+    code: 2,
+    stderr: expect.stringContaining('--format must be one of json, jsonl, csv'),
+  });
 });

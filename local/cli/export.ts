@@ -1,0 +1,211 @@
+/**
+ * Calls of a company over Beijing days, for `records list --format` and `records export`: read
+ * through the `byCompanyDate` index one day at a time (never a table scan), whole items fetched in
+ * batches, and written as JSON lines or CSV (UTF-8 with a BOM, so Excel reads Chinese right).
+ */
+
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { stringify } from 'csv-stringify/sync';
+import { FINISH_STATUS } from '../../functions/commons/contract/enums.js';
+import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
+import { getItemsByKey } from '../../functions/commons/store/batch-get.js';
+import { companyDateOf } from '../../functions/commons/store/keys.js';
+import { reassembleCall } from '../../functions/commons/store/overflow.js';
+import { maskRecord } from './mask-record.js';
+import type { Targets } from './targets.js';
+
+type Row = Record<string, unknown>;
+
+export const EXPORT_FORMATS = ['csv', 'jsonl'] as const;
+export const LIST_FORMATS = ['json', 'jsonl', 'csv'] as const;
+
+/** The summary columns of a CSV row, in order. */
+export const CSV_COLUMNS = [
+  'callId',
+  'direction',
+  'platform',
+  'companyId',
+  'callJobId',
+  'state',
+  'startTime',
+  'endTime',
+  'durationSeconds',
+  'chatRound',
+  'finishStatusCode',
+  'finishStatus',
+  'finishStatusZh',
+  'intentLevel',
+  'intentValue',
+  'intentSource',
+  'customerTelephone',
+  'deliveries',
+  'sources',
+  'firstReceivedAt',
+  'lastReceivedAt',
+] as const;
+
+/** Beijing days from `from` to `to`, both included. */
+export const daysBetween = (from: string, to: string): string[] => {
+  const pattern = /^\d{4}-\d{2}-\d{2}$/;
+  if (!pattern.test(from) || !pattern.test(to) || Number.isNaN(Date.parse(`${from}T00:00:00Z`))) {
+    throw new RangeError('--from and --to must be yyyy-MM-dd');
+  }
+  if (to < from) throw new RangeError(`--to ${to} is before --from ${from}`);
+  const days: string[] = [];
+  for (let day = Date.parse(`${from}T00:00:00Z`); ; day += 86_400_000) {
+    const text = new Date(day).toISOString().slice(0, 10);
+    if (text > to) return days;
+    days.push(text);
+    if (days.length > 3660) throw new RangeError('at most ten years at a time');
+  }
+};
+
+/** Whole call items of one company's Beijing day, in index order (start time), optionally of one job. */
+export async function* callsOfDay(
+  targets: Targets,
+  company: string,
+  day: string,
+  job?: string,
+): AsyncGenerator<Row[]> {
+  const pages = paginateQuery(
+    { client: targets.doc },
+    {
+      TableName: targets.callsTable,
+      IndexName: 'byCompanyDate',
+      KeyConditionExpression: 'companyDate = :key',
+      ExpressionAttributeValues: { ':key': companyDateOf(company, day), ...(job ? { ':job': job } : {}) },
+      ...(job ? { FilterExpression: 'callJobId = :job' } : {}),
+    },
+  );
+  for await (const page of pages) {
+    const keys = (page.Items ?? []).map((item) => item.pk as string);
+    if (keys.length === 0) continue;
+    // The index holds a few attributes (cheap writes); the items themselves are fetched in batches.
+    const byKey = await getItemsByKey(targets.doc, targets.callsTable, keys);
+    yield keys.flatMap((pk) => {
+      const item = byKey.get(pk);
+      return item ? [item] : [];
+    });
+  }
+}
+
+const text = (value: unknown): string | undefined =>
+  value === undefined || value === null ? undefined : String(value);
+
+/** One call item as its summary columns. */
+export const summaryRow = (item: Row): Record<(typeof CSV_COLUMNS)[number], string | number | undefined> => {
+  const record = (item.record ?? {}) as Row;
+  const missing = (item.missing ?? {}) as Row;
+  const intent = (item.intent ?? {}) as Row;
+  const finish = (record.finishStatus ?? {}) as Row;
+  const sources = item.sources instanceof Set ? [...item.sources] : (item.sources as unknown[] | undefined);
+  return {
+    callId: text(item.callId ?? record.callId),
+    direction: text(item.direction),
+    platform: text(item.platform),
+    companyId: text(item.companyId),
+    callJobId: text(item.callJobId ?? record.callJobId),
+    state: text(item.state),
+    startTime: text(record.startTime ?? item.sortTime),
+    endTime: text(record.endTime),
+    durationSeconds: record.durationSeconds as number | undefined,
+    chatRound: record.chatRound as number | undefined,
+    finishStatusCode: text(finish.code),
+    finishStatus: text(finish.name),
+    finishStatusZh: typeof finish.code === 'number' ? FINISH_STATUS[finish.code]?.zh : undefined,
+    intentLevel: text(intent.level),
+    intentValue: text(intent.value),
+    intentSource: text(intent.source),
+    customerTelephone: text(record.customerTelephone ?? missing.customerTelephone),
+    deliveries: item.deliveries as number | undefined,
+    sources: sources?.join(' '),
+    firstReceivedAt: text(item.firstReceivedAt),
+    lastReceivedAt: text(item.lastReceivedAt),
+  };
+};
+
+/**
+ * A text cell that starts like a spreadsheet formula (`=`, `+`, `-`, `@`) is prefixed with `'`:
+ * names and values come from outside, and Excel would run them. Numbers are left alone.
+ */
+const safeCell = (value: string | number | undefined): string | number | undefined =>
+  typeof value === 'string' && /^[=+\-@\t\r]/.test(value) && !/^[+-]?\d+(\.\d+)?$/.test(value)
+    ? `'${value}`
+    : value;
+
+export const csvHeader = (): string => `\uFEFF${stringify([[...CSV_COLUMNS]], { record_delimiter: '\r\n' })}`;
+
+export const csvLines = (items: readonly Row[], unmask: boolean): string =>
+  stringify(
+    items.map((item) => {
+      const row = summaryRow(unmask ? item : (maskRecord(item) as Row));
+      return CSV_COLUMNS.map((column) => safeCell(row[column]));
+    }),
+    { record_delimiter: '\r\n' },
+  );
+
+export const jsonLines = async (
+  items: readonly Row[],
+  targets: Targets,
+  unmask: boolean,
+): Promise<string> => {
+  const objects = s3ObjectStore(targets.s3, targets.bucket);
+  const whole = await Promise.all(items.map((item) => reassembleCall(item, objects)));
+  return whole
+    .map((item) =>
+      JSON.stringify(unmask ? item : maskRecord(item), (_key, value) =>
+        value instanceof Set ? [...value] : value,
+      ),
+    )
+    .map((line) => `${line}\n`)
+    .join('');
+};
+
+const write = async (out: Writable, chunk: string) => {
+  if (!out.write(chunk)) await once(out, 'drain');
+};
+
+export interface ExportOptions {
+  readonly company: string;
+  readonly from: string;
+  readonly to: string;
+  readonly job?: string;
+  readonly format: (typeof EXPORT_FORMATS)[number];
+  readonly out: string;
+  readonly unmask: boolean;
+  /** Called after each day with the days done and the calls written so far. */
+  readonly onProgress?: (progress: { daysDone: number; days: number; calls: number; day: string }) => void;
+}
+
+/** Writes the calls of `company` from `from` to `to` to `out`; resolves with how many. */
+export const exportCalls = async (
+  targets: Targets,
+  options: ExportOptions,
+): Promise<{ calls: number; days: number; file: string }> => {
+  const days = daysBetween(options.from, options.to);
+  const out = createWriteStream(options.out);
+  const failed = new Promise<never>((_, reject) => out.once('error', reject));
+  const run = async () => {
+    let calls = 0;
+    if (options.format === 'csv') await write(out, csvHeader());
+    for (const [index, day] of days.entries()) {
+      for await (const items of callsOfDay(targets, options.company, day, options.job)) {
+        await write(
+          out,
+          options.format === 'csv'
+            ? csvLines(items, options.unmask)
+            : await jsonLines(items, targets, options.unmask),
+        );
+        calls += items.length;
+      }
+      options.onProgress?.({ daysDone: index + 1, days: days.length, calls, day });
+    }
+    out.end();
+    await once(out, 'finish');
+    return { calls, days: days.length, file: options.out };
+  };
+  return Promise.race([run(), failed]);
+};
