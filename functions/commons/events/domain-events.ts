@@ -1,0 +1,172 @@
+/**
+ * Domain events derived from a change of one item (its image before and after, as a DynamoDB
+ * stream gives them): what a CRM wants to react to, never the transcript. A change that alters
+ * none of the facts below (a duplicate delivery, a bookkeeping update) gives no event.
+ */
+import { maskPhone } from '../mask.js';
+
+export const EVENT_SOURCE = 'byrobot-callbacks';
+
+export const EVENT_TYPES = [
+  'call.recorded',
+  'call.intent-changed',
+  'call.missing',
+  'call.recovered',
+  'job.status-changed',
+  'call.recording-archived',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface DomainEvent {
+  readonly type: EventType;
+  readonly detail: Record<string, unknown>;
+}
+
+type Item = Record<string, unknown>;
+
+export interface ChangeContext {
+  /** `calls` or `jobs`: which table the change is from. */
+  readonly table: 'calls' | 'jobs';
+  /** Stable per change (the stream record's sequence number): makes `detail.eventId`. */
+  readonly version: string;
+  /** When the change was made (the stream record's approximate creation time), ISO. */
+  readonly changedAt: string;
+  /** Full phone numbers in events (context `eventsIncludePhone`); masked otherwise. */
+  readonly includePhone: boolean;
+}
+
+const obj = (value: unknown): Item => (value !== null && typeof value === 'object' ? (value as Item) : {});
+const str = (value: unknown): string | undefined =>
+  value === undefined || value === null ? undefined : String(value);
+/** Drops undefined fields, so every event carries only what is known. */
+const known = (fields: Item): Item =>
+  Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+
+const phoneOf = (item: Item, includePhone: boolean): string | undefined => {
+  const phone = str(obj(item.record).customerTelephone ?? obj(item.missing).customerTelephone);
+  if (!phone) return undefined;
+  return includePhone ? phone : maskPhone(phone);
+};
+
+const coded = (value: unknown): Item | null => {
+  const code = obj(value);
+  return Object.keys(code).length > 0 ? known({ code: code.code, name: str(code.name) }) : null;
+};
+
+const intentOf = (item: Item | undefined): Item | null => {
+  const intent = obj(item?.intent);
+  return intent.level === undefined && intent.value === undefined
+    ? null
+    : known({
+        level: str(intent.level),
+        value: str(intent.value),
+        source: str(intent.source),
+        changedAt: str(intent.changedAt),
+      });
+};
+
+/** The facts of a call every call event carries: ids, company, job, platform, state, times, outcome. */
+const callFacts = (item: Item, context: ChangeContext): Item => {
+  const record = obj(item.record);
+  return known({
+    eventId: `${str(item.pk)}#${context.version}`,
+    callId: str(item.callId ?? record.callId),
+    direction: str(item.direction),
+    companyId: str(item.companyId),
+    callJobId: str(item.callJobId ?? record.callJobId),
+    platform: str(item.platform),
+    state: str(item.state),
+    startTime: str(record.startTime ?? obj(item.missing).callerTime ?? item.sortTime),
+    endTime: str(record.endTime),
+    finishStatus: coded(record.finishStatus) ?? undefined,
+    durationSeconds: typeof record.durationSeconds === 'number' ? record.durationSeconds : undefined,
+    intent: intentOf(item) ?? undefined,
+    customerTelephone: phoneOf(item, context.includePhone),
+    occurredAt: context.changedAt,
+    item: { table: 'calls', pk: str(item.pk) },
+  });
+};
+
+const callEvents = (old: Item | undefined, now: Item | undefined, context: ChangeContext): DomainEvent[] => {
+  if (!now) return [];
+  const events: DomainEvent[] = [];
+  const facts = callFacts(now, context);
+  if (now.state === 'RECORDED' && old?.state !== 'RECORDED') {
+    events.push({ type: 'call.recorded', detail: facts });
+    if (old?.state === 'MISSING')
+      events.push({
+        type: 'call.recovered',
+        detail: known({ ...facts, missingSince: str(old.firstListedAt) }),
+      });
+  }
+  if (now.state === 'MISSING' && old?.state !== 'MISSING')
+    events.push({ type: 'call.missing', detail: facts });
+  const before = intentOf(old);
+  const after = intentOf(now);
+  if (
+    after &&
+    (before?.level !== after.level || (before?.level === undefined && before?.value !== after.value))
+  ) {
+    events.push({
+      type: 'call.intent-changed',
+      detail: { ...facts, old: before, new: after, source: after.source },
+    });
+  }
+  for (const kind of ['call', 'customer'] as const) {
+    const was = obj(obj(old?.recordings)[kind]);
+    const is = obj(obj(now.recordings)[kind]);
+    if (
+      is.status === 'ARCHIVED' &&
+      (was.status !== 'ARCHIVED' || was.sha256 !== is.sha256 || was.s3Key !== is.s3Key)
+    ) {
+      events.push({
+        type: 'call.recording-archived',
+        detail: {
+          ...facts,
+          eventId: `${facts.eventId}#${kind}`,
+          recording: known({
+            kind,
+            s3Key: str(is.s3Key),
+            bytes: is.bytes,
+            sha256: str(is.sha256),
+            contentType: str(is.contentType),
+            fetchedAt: str(is.fetchedAt),
+          }),
+        },
+      });
+    }
+  }
+  return events;
+};
+
+const jobEvents = (old: Item | undefined, now: Item | undefined, context: ChangeContext): DomainEvent[] => {
+  const after = coded(now?.status);
+  if (!now || !after) return [];
+  const before = coded(old?.status);
+  if (before && before.code === after.code && before.name === after.name) return [];
+  const job = obj(now.job);
+  return [
+    {
+      type: 'job.status-changed',
+      detail: known({
+        eventId: `${str(now.pk)}#${context.version}`,
+        callJobId: str(now.callJobId ?? job.callJobId),
+        companyId: str(now.companyId ?? job.companyId),
+        platform: str(now.platform),
+        jobName: str(job.jobName ?? job.name),
+        old: before,
+        new: after,
+        occurredAt: context.changedAt,
+        item: { table: 'jobs', pk: str(now.pk) },
+      }),
+    },
+  ];
+};
+
+/** The events one item change gives, in a stable order. */
+export const eventsOf = (
+  old: Item | undefined,
+  now: Item | undefined,
+  context: ChangeContext,
+): DomainEvent[] =>
+  context.table === 'calls' ? callEvents(old, now, context) : jobEvents(old, now, context);
