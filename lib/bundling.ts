@@ -16,6 +16,7 @@ export const BUNDLING = {
     consume: [],
     reconcile: [],
     recordings: [],
+    events: [],
   } as Readonly<Record<string, readonly string[]>>,
 } as const;
 

@@ -62,6 +62,10 @@ export interface ReceiverConfig {
   readonly recordingsGlacierDays: number;
   /** Days after which recordings are deleted; 0 keeps them. @default 0 */
   readonly recordingsExpireDays: number;
+  /** Publish domain events to this existing EventBridge bus. @default a bus the stack creates */
+  readonly eventBusArn?: string;
+  /** Full phone numbers in domain events. @default false (masked) */
+  readonly eventsIncludePhone: boolean;
 }
 
 /** Node.js runtimes the project builds for, newest (the tested default) first. */
@@ -84,10 +88,11 @@ const isOpenToAll = (text: string): boolean => {
   return prefix !== undefined && Number(prefix) === 0 && isIP(address) !== 0;
 };
 
-const flag = v.pipe(
-  v.optional(v.union([v.boolean(), v.picklist(['true', 'false'])]), false),
-  v.transform((value) => value === true || value === 'true'),
-);
+const flag = (name: string) =>
+  v.pipe(
+    v.optional(v.union([v.boolean(), v.picklist(['true', 'false'])], `${name} must be true or false`), false),
+    v.transform((value) => value === true || value === 'true'),
+  );
 const count = (name: string, fallback: number, min: number) =>
   v.pipe(
     v.optional(v.union([v.number(), v.string()]), fallback),
@@ -140,7 +145,7 @@ const hostList = v.pipe(
 
 const contextSchema = v.object({
   allowedIps: list,
-  allowAllIps: flag,
+  allowAllIps: flag('allowAllIps'),
   secretPathSegment: v.optional(
     v.pipe(
       v.string(),
@@ -178,6 +183,16 @@ const contextSchema = v.object({
   recordingsInfrequentAccessDays: count('recordingsInfrequentAccessDays', 30, 0),
   recordingsGlacierDays: count('recordingsGlacierDays', 90, 0),
   recordingsExpireDays: count('recordingsExpireDays', 0, 0),
+  eventBusArn: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(
+        /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._\-/]+$/,
+        'eventBusArn must be an EventBridge event bus ARN',
+      ),
+    ),
+  ),
+  eventsIncludePhone: flag('eventsIncludePhone'),
 });
 
 export const CONTEXT_KEYS = Object.keys(contextSchema.entries) as (keyof ReceiverConfig)[];

@@ -60,6 +60,8 @@ const tableFrom = (scope: Construct, definition: TableDefinition): dynamodb.Tabl
     billing: dynamodb.Billing.onDemand(),
     encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    // Item changes, before and after: the events publisher turns them into domain events.
+    dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
     deletionProtection: true,
     removalPolicy: RemovalPolicy.RETAIN,
     globalSecondaryIndexes: definition.indexes.map((index) => ({

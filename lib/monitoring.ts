@@ -25,6 +25,8 @@ export interface MonitoringProps {
   readonly reconcile?: { readonly fn: ReceiverFunction; readonly everyMinutes: number };
   /** The recordings worker (absent when recordings are off). */
   readonly recordings?: { readonly dlq: sqs.IQueue; readonly fn: ReceiverFunction };
+  /** The events publisher (DynamoDB streams → EventBridge). */
+  readonly events?: { readonly dlq: sqs.IQueue; readonly fn: ReceiverFunction };
   readonly alarmEmail?: string;
 }
 
@@ -221,6 +223,35 @@ export class Monitoring extends Construct {
           threshold: 1,
           description:
             'A recording link was refused (host not on recordingHosts, not https, a private address, or over recordingMaxBytes); the reason is on the call item. Widen recordingHosts if 百应 moved its storage.',
+        },
+      );
+    }
+    if (props.events) {
+      specs.push(
+        {
+          id: 'EventsDlqNotEmpty',
+          metric: props.events.dlq.metricApproximateNumberOfMessagesVisible({
+            ...five,
+            statistic: cloudwatch.Stats.MAXIMUM,
+          }),
+          threshold: 1,
+          description:
+            'Item changes whose domain events could not be published after every retry are in the events DLQ (each message names the stream records). The data is in the tables; re-publish from there.',
+        },
+        {
+          id: 'EventsNotPublished',
+          metric: custom('events', 'EventsNotPublished'),
+          threshold: 1,
+          description:
+            'PutEvents refused domain events after retries; the stream retries them (bisecting). Check the bus, its policy and the events logs.',
+        },
+        {
+          id: 'EventsBehind',
+          metric: props.events.fn.fn.metric('IteratorAge', { ...five, statistic: cloudwatch.Stats.MAXIMUM }),
+          threshold: 300_000,
+          evaluationPeriods: 2,
+          description:
+            'Domain events lag item changes by over 5 minutes: the publisher is failing or throttled.',
         },
       );
     }

@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { CallbackApi } from './api.js';
 import type { ReceiverConfig } from './config.js';
 import { DataStore } from './data-store.js';
+import { DomainEvents } from './domain-events.js';
 import type { FunctionSettings } from './lambda-function.js';
 import { Monitoring } from './monitoring.js';
 import { Pipeline } from './pipeline.js';
@@ -29,6 +30,7 @@ export class ReceiverStack extends Stack {
   readonly api: CallbackApi;
   readonly reconciler: Reconciler;
   readonly monitoring: Monitoring;
+  readonly events: DomainEvents;
   /** The recordings worker; undefined with `recordings=off`. */
   readonly recordings?: Recordings;
 
@@ -93,6 +95,13 @@ export class ReceiverStack extends Stack {
         maxAgeSeconds: config.signatureMaxAgeSeconds,
       });
     }
+    this.events = new DomainEvents(this, 'Events', {
+      calls: this.data.calls,
+      jobs: this.data.jobs,
+      ...(config.eventBusArn ? { eventBusArn: config.eventBusArn } : {}),
+      includePhone: config.eventsIncludePhone,
+      functions,
+    });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       api: this.api.api,
       queue: this.pipeline.queue,
@@ -101,6 +110,7 @@ export class ReceiverStack extends Stack {
       consume: this.pipeline.consume,
       reconcile: { fn: this.reconciler.fn, everyMinutes: config.reconcileEveryMinutes },
       ...(this.recordings ? { recordings: { dlq: this.recordings.dlq, fn: this.recordings.fn } } : {}),
+      events: { dlq: this.events.dlq, fn: this.events.fn },
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
     });
 
@@ -120,6 +130,11 @@ export class ReceiverStack extends Stack {
         'Put the 百应 appKey, appSecret and companyIds here (README: Deploy)',
       ],
       AlarmTopicArn: [this.monitoring.topic.topicArn, 'SNS topic of every alarm'],
+      EventBusArn: [
+        this.events.bus.eventBusArn,
+        'EventBridge bus of the domain events (source byrobot-callbacks)',
+      ],
+      EventBusName: [this.events.bus.eventBusName, 'Name of that bus, for rules'],
       ...(this.recordings
         ? {
             RecordingsQueueUrl: [

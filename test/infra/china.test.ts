@@ -33,6 +33,7 @@ const AVAILABLE_IN_CHINA = new Set([
   'AWS::CloudWatch::Alarm',
   'AWS::CloudWatch::Dashboard',
   'AWS::DynamoDB::GlobalTable',
+  'AWS::Events::EventBus',
   'AWS::Events::Rule',
   'AWS::IAM::Policy',
   'AWS::IAM::Role',
@@ -113,7 +114,7 @@ describe.each(CHINA_REGIONS)('%s', (region) => {
     const functions = resourcesOf(template).filter(
       ([, resource]) => resource.Type === 'AWS::Lambda::Function',
     );
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(5);
     for (const [, fn] of functions) expect(fn.Properties?.TracingConfig).toBeUndefined();
     template.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: false });
     expect(json).not.toContain('xray:');
@@ -143,7 +144,7 @@ describe.each(CHINA_REGIONS)('%s', (region) => {
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       { Runtime: LAMBDA_RUNTIMES[0], Architectures: ['arm64'] },
-      4,
+      5,
     );
   });
 });
@@ -157,7 +158,7 @@ describe('runtime and architecture from context', () => {
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       { Runtime: 'nodejs22.x', Architectures: ['x86_64'] },
-      4,
+      5,
     );
   });
 

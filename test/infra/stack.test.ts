@@ -146,7 +146,7 @@ describe('queue', () => {
       )
       .flatMap(([, policy]) => (policy.Properties.Queues as { Ref: string }[]).map((queue) => queue.Ref));
     expect(guarded.sort()).toEqual(queues.sort());
-    expect(queues.length).toBe(6); // callbacks, recordings, their DLQs, undelivered runs and alarms
+    expect(queues.length).toBe(7); // callbacks, recordings, their DLQs, the events DLQ, undelivered runs and alarms
   });
 
   test('the consumer reads it in batches with partial batch failures', () => {
