@@ -5,8 +5,10 @@
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
+  DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -28,6 +30,8 @@ export interface LocalResources {
   readonly bucket: string;
   readonly recordingsQueueUrl: string;
   readonly recordingsDlqUrl: string;
+  /** Where the local event bus also sends every event, for local subscribers. */
+  readonly eventsQueueUrl: string;
 }
 
 export interface LocalEndpoints {
@@ -72,6 +76,8 @@ export const tableInput = (table: TableDefinition, name: string): CreateTableCom
         NonKeyAttributes: index.projection.filter((attribute) => attribute !== table.partitionKey),
       },
     })),
+    // As deployed: item changes feed the events publisher.
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
   };
 };
 
@@ -95,8 +101,24 @@ export const createLocalResources = async (
         await dynamo.send(new CreateTableCommand(tableInput(table, names[table.id] as string)));
       } catch (error) {
         if (!(error instanceof ResourceInUseException)) throw error;
+        // A table kept from an earlier version (--persist) may have no stream yet.
+        const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: names[table.id] }));
+        if (!Table?.StreamSpecification?.StreamEnabled) {
+          await dynamo.send(
+            new UpdateTableCommand({
+              TableName: names[table.id],
+              StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+            }),
+          );
+        }
       }
     }
+    const events = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: `${prefix}-events`,
+        Attributes: { MessageRetentionPeriod: String(4 * 86_400) },
+      }),
+    );
     const dlq = await sqs.send(
       new CreateQueueCommand({
         QueueName: `${prefix}-${QUEUE.dlqId}`,
@@ -156,6 +178,7 @@ export const createLocalResources = async (
       dlqUrl,
       bucket,
       recordingsQueueUrl: recordingsQueue.QueueUrl as string,
+      eventsQueueUrl: events.QueueUrl as string,
       recordingsDlqUrl: recordingsDlq.QueueUrl as string,
     };
   } finally {

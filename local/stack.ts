@@ -5,12 +5,15 @@
 import type { Server } from 'node:http';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { RECORDINGS } from '../functions/commons/definitions.js';
+import { describeError } from '../functions/commons/errors.js';
 import { startApiServer } from './api-server.js';
 import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from './emulators.js';
+import { type LocalEventBus, startLocalEventBus } from './event-bus.js';
 import { FakeByrobot, LOCAL_BYROBOT } from './fake-byrobot.js';
 import { assertPortFree, LOOPBACK } from './ports.js';
 import { createLocalResources, type LocalResources, localClients } from './resources.js';
 import { type SqsDriver, startSqsDriver } from './sqs-driver.js';
+import { type StreamDriver, startStreamDriver } from './stream-driver.js';
 import { startTableBrowser, type TableBrowser } from './table-browser.js';
 
 export interface LocalStackOptions {
@@ -59,6 +62,8 @@ export interface LocalStack {
   readonly recordingHosts: readonly string[];
   /** The table browser's URL, when it runs. */
   readonly adminUrl?: string;
+  /** What the events publisher's stream driver has seen. */
+  readonly eventsPublisher: StreamDriver['stats'];
   stop(): Promise<void>;
 }
 
@@ -100,6 +105,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   let driver: SqsDriver | undefined;
   let recordingsDriver: SqsDriver | undefined;
   let browser: TableBrowser | undefined;
+  let eventBus: LocalEventBus | undefined;
+  let streamDriver: StreamDriver | undefined;
   const byrobot = new FakeByrobot(LOCAL_BYROBOT);
   const clients = localClients(emulators);
   try {
@@ -119,6 +126,23 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     const { handler: ingest } = await import('../functions/ingest.js');
     const { handler: consume } = await import('../functions/consume.js');
     const { handler: recordings } = await import('../functions/recordings.js');
+    // The deployed publisher, its PutEvents pointed at the local event bus.
+    eventBus = await startLocalEventBus({
+      s3: clients.s3,
+      bucket: resources.bucket,
+      sqs: clients.sqs,
+      queueUrl: resources.eventsQueueUrl,
+    });
+    process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = eventBus.endpoint;
+    process.env.EVENT_BUS_NAME = 'byrobot-callbacks-local-events';
+    const { handler: publish } = await import('../functions/events.js');
+    streamDriver = startStreamDriver({
+      dynamo: clients.dynamo,
+      dynamoEndpoint: emulators.dynamoEndpoint,
+      tables: [resources.callsTable, resources.jobsTable],
+      handler: (event) => publish(event),
+      onError: (error) => console.error(`events stream: ${describeError(error)}`),
+    });
     await byrobot.start(options.byrobotPort ?? 0);
     driver = startSqsDriver({
       sqs: clients.sqs,
@@ -156,9 +180,12 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       recordingsWorker: recordingsDriver.stats,
       recordingHosts,
       ...(browser ? { adminUrl: browser.url } : {}),
+      eventsPublisher: streamDriver.stats,
       async stop() {
         await new Promise<void>((resolve) => server?.close(() => resolve()) ?? resolve());
         await browser?.stop();
+        await streamDriver?.stop();
+        await eventBus?.stop();
         await driver?.stop();
         await recordingsDriver?.stop();
         await byrobot.stop();
@@ -171,6 +198,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   } catch (error) {
     server?.close();
     await browser?.stop();
+    await streamDriver?.stop();
+    await eventBus?.stop();
     await driver?.stop();
     await recordingsDriver?.stop();
     await byrobot.stop();

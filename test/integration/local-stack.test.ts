@@ -4,7 +4,7 @@
  * and shuffled order ending with every call stored exactly once and nothing in the DLQ.
  */
 
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { documentClient } from '../../functions/commons/store/document-client.js
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators.js';
 import { assertPortFree, freePort } from '../../local/ports.js';
 import { runSimulation } from '../../local/simulator/simulate.js';
+import { schemaProblems } from '../support/event-schemas.js';
 import {
   freeStackPorts,
   portFlagsOf,
@@ -544,5 +545,136 @@ test('records list --format jsonl|csv and records export write what a user opens
   ).rejects.toMatchObject({
     code: 2,
     stderr: expect.stringContaining('--format must be one of json, jsonl, csv'),
+  });
+});
+
+test('domain events: a call, a manual change to A and a job status print as call.recorded, call.intent-changed and job.status-changed; a redelivery adds none', async () => {
+  const post = async (route: 'call' | 'job', body: string) => {
+    const reply = await fetch(`${url}/callbacks/${route}`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(await reply.text()).toBe('success');
+  };
+  const callBody = variantOf('outbound', (inner) => {
+    const scene = inner.sceneInstance as Record<string, unknown>;
+    scene.callInstanceId = 950_001;
+    scene.companyId = 9500;
+    scene.callJobId = 95_001;
+  });
+  const manualBody = variantOf('manualIntent', (inner) => {
+    const [result] = inner.taskResult as Record<string, unknown>[];
+    Object.assign(result ?? {}, { sceneInstanceId: 950_001, companyId: 9500, resultValue: 'A' });
+  });
+  const jobBody = variantOf('job', (inner) => {
+    inner.callJobId = 95_001;
+    inner.companyId = 9500;
+  });
+  const events = async () =>
+    (
+      await run('npm', ['run', '--silent', 'events', '--', '--local', ...portFlags().slice(0, 4)], {
+        cwd: ROOT,
+      })
+    ).stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { 'detail-type': string; detail: Record<string, unknown> })
+      .filter((event) => event.detail.callId === '950001' || event.detail.callJobId === '95001');
+  const waitForEvents = (count: number) =>
+    waitFor(
+      async () => {
+        const found = await events();
+        return found.length >= count ? found : undefined;
+      },
+      30_000,
+      `${count} events`,
+    );
+
+  await post('call', callBody);
+  await waitForEvents(2); // recorded, and the first (AI) level
+  await post('call', manualBody);
+  await waitForEvents(3);
+  await post('job', jobBody);
+  const all = await waitForEvents(4);
+  expect(all.map((event) => event['detail-type'])).toEqual([
+    'call.recorded',
+    'call.intent-changed',
+    'call.intent-changed',
+    'job.status-changed',
+  ]);
+  expect(all[2]?.detail).toMatchObject({
+    new: { level: 'A', source: 'manual' },
+    source: 'manual',
+    old: { source: 'ai' },
+  });
+  expect(all[3]?.detail).toMatchObject({ callJobId: '95001', old: null });
+  for (const event of all)
+    expect([event['detail-type'], schemaProblems(event)]).toEqual([event['detail-type'], []]);
+  expect(new Set(all.map((event) => `${event['detail-type']} ${event.detail.eventId}`)).size).toBe(4);
+
+  // The same call delivered again: stored as a duplicate delivery, no new event; printing consumed nothing.
+  await post('call', callBody);
+  // 百应 retrying the call (a new delivery of the same facts): counted, but no event.
+  await post(
+    'call',
+    variantOf('outbound', (inner) => {
+      const scene = inner.sceneInstance as Record<string, unknown>;
+      scene.callInstanceId = 950_001;
+      scene.companyId = 9500;
+      scene.callJobId = 95_001;
+      inner.dateTime = new Date().toUTCString();
+    }),
+  );
+  await waitFor(
+    async () => ((await records('call', '950001')) as { deliveries: number }).deliveries >= 2 || undefined,
+    20_000,
+    'the redelivery',
+  );
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  expect((await events()).map((event) => event['detail-type'])).toEqual(
+    all.map((event) => event['detail-type']),
+  );
+});
+
+test('npm run events -- --local --follow prints the log, then new events as they come', async () => {
+  const follower = spawn(
+    'npm',
+    ['run', '--silent', 'events', '--', '--local', ...portFlags().slice(0, 4), '--follow'],
+    {
+      cwd: ROOT,
+      detached: true,
+    },
+  );
+  let printed = '';
+  follower.stdout?.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  try {
+    const body = variantOf('outbound', (inner) => {
+      (inner.sceneInstance as Record<string, unknown>).callInstanceId = 950_002;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await fetch(`${url}/callbacks/call`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
+    await waitFor(
+      async () => (printed.includes('"callId":"950002"') ? true : undefined),
+      30_000,
+      'the followed event',
+    );
+    expect(
+      printed.split('\n').filter((line) => line.includes('"callId":"950002"')).length,
+    ).toBeGreaterThanOrEqual(1);
+  } finally {
+    if (follower.pid) process.kill(-follower.pid, 'SIGTERM');
+  }
+});
+
+test('npm run events without --local says where deployed events go', async () => {
+  await expect(run('npm', ['run', '--silent', 'events'], { cwd: ROOT })).rejects.toMatchObject({
+    code: 2,
+    stderr: expect.stringContaining('EventBridge'),
   });
 });

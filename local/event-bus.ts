@@ -1,0 +1,126 @@
+/**
+ * The local stack's EventBridge: answers PutEvents on 127.0.0.1 (the publisher's SDK client is
+ * pointed here, so the deployed publisher code runs unchanged) and keeps every event in the
+ * envelope EventBridge would deliver: one object per event under `events/` in the local bucket
+ * (an append-only log, oldest first by key) and a copy on the `events` queue for local subscribers.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { LOCAL_REGION } from './emulators.js';
+import { LOOPBACK } from './ports.js';
+
+export const EVENTS_PREFIX = 'events/';
+const LOCAL_ACCOUNT = '000000000000';
+
+interface PutEntry {
+  readonly Source?: string;
+  readonly DetailType?: string;
+  readonly Detail?: string;
+  /** Seconds since the epoch (the JSON protocol's timestamp). */
+  readonly Time?: number;
+  readonly Resources?: string[];
+}
+
+export interface LocalEventBus {
+  readonly endpoint: string;
+  /** Events taken so far. */
+  readonly count: () => number;
+  stop(): Promise<void>;
+}
+
+/** The key of the `sequence`-th event: ISO time then a counter, so keys sort oldest first. */
+const keyOf = (time: string, sequence: number, id: string) =>
+  `${EVENTS_PREFIX}${time}-${String(sequence).padStart(9, '0')}-${id}.json`;
+
+export const startLocalEventBus = async (targets: {
+  readonly s3: S3Client;
+  readonly bucket: string;
+  readonly sqs: SQSClient;
+  readonly queueUrl: string;
+}): Promise<LocalEventBus> => {
+  let sequence = 0;
+  // One write at a time: the log's order is the order events were taken.
+  let tail: Promise<unknown> = Promise.resolve();
+  const keep = (envelope: Record<string, unknown>) => {
+    const key = keyOf(new Date().toISOString(), ++sequence, envelope.id as string);
+    const body = JSON.stringify(envelope);
+    tail = tail.then(() =>
+      Promise.all([
+        targets.s3.send(
+          new PutObjectCommand({
+            Bucket: targets.bucket,
+            Key: key,
+            Body: body,
+            ContentType: 'application/json',
+          }),
+        ),
+        targets.sqs.send(new SendMessageCommand({ QueueUrl: targets.queueUrl, MessageBody: body })),
+      ]),
+    );
+    return tail;
+  };
+
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', async () => {
+      const target = request.headers['x-amz-target'];
+      if (target !== 'AWSEvents.PutEvents') {
+        response.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
+        response.end(
+          JSON.stringify({
+            __type: 'UnknownOperationException',
+            message: `${String(target)} is not served locally`,
+          }),
+        );
+        return;
+      }
+      const { Entries = [] } = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as {
+        Entries?: PutEntry[];
+      };
+      const results = Entries.map((entry) => {
+        if (!entry.Source || !entry.DetailType || !entry.Detail) {
+          return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source, DetailType and Detail are required' };
+        }
+        const id = randomUUID();
+        const envelope = {
+          version: '0',
+          id,
+          'detail-type': entry.DetailType,
+          source: entry.Source,
+          account: LOCAL_ACCOUNT,
+          time: new Date((entry.Time ?? Date.now() / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          region: LOCAL_REGION,
+          resources: entry.Resources ?? [],
+          detail: JSON.parse(entry.Detail),
+        };
+        return { envelope, EventId: id };
+      });
+      try {
+        await Promise.all(results.flatMap((result) => ('envelope' in result ? [keep(result.envelope)] : [])));
+        response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        response.end(
+          JSON.stringify({
+            FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length,
+            Entries: results.map((result) => ('EventId' in result ? { EventId: result.EventId } : result)),
+          }),
+        );
+      } catch (error) {
+        response.writeHead(500, { 'content-type': 'application/x-amz-json-1.1' });
+        response.end(JSON.stringify({ __type: 'InternalException', message: (error as Error).message }));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
+  return {
+    endpoint: `http://${LOOPBACK}:${(server.address() as AddressInfo).port}`,
+    count: () => sequence,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+};
