@@ -3,6 +3,7 @@ import { runColdStart } from './cold-start.js';
 import { runConsumeThroughput } from './consume-throughput.js';
 import { costTable, measureNormalizeMicros } from './cost.js';
 import { runEndToEnd } from './end-to-end.js';
+import { runEventsBench } from './events.js';
 import { runIngestOverhead } from './ingest-overhead.js';
 import { measureCallbackLogBytes } from './log-volume.js';
 import { runRecordingsBench } from './recordings.js';
@@ -46,3 +47,8 @@ section('6. recordings');
 const recordings = await runRecordingsBench();
 console.log(ratioLine(recordings.figure));
 for (const row of recordings.costRows) console.log(row);
+
+section('7. domain events');
+const domainEvents = await runEventsBench();
+console.log(ratioLine(domainEvents.figure));
+for (const row of domainEvents.rows) console.log(row);
