@@ -4,14 +4,15 @@
  * the stack creates, or an existing one (`eventBusArn`). Records it cannot publish after its
  * retries (bisecting a failing batch) go to a dead-letter queue, alarmed.
  */
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { deadLetterQueue } from './dead-letter-queue.js';
 import { type FunctionSettings, ReceiverFunction } from './lambda-function.js';
 
 export interface DomainEventsProps {
@@ -39,17 +40,11 @@ export class DomainEvents extends Construct {
             'byrobot-callbacks domain events (call.recorded, call.intent-changed, job.status-changed, …)',
         });
 
-    this.dlq = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    for (const finding of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
-      Validations.of(this.dlq).acknowledge({
-        id: finding,
-        reason: 'This queue is the on-failure destination of the events stream mappings; it is alarmed on.',
-      });
-    }
+    this.dlq = deadLetterQueue(
+      this,
+      'DeadLetterQueue',
+      'of the events stream mappings (their on-failure destination); it is alarmed on',
+    );
 
     this.fn = new ReceiverFunction(this, 'Publish', {
       handler: 'events',

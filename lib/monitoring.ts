@@ -2,7 +2,7 @@
  * Alarms on everything that means a callback may be late or lost, one SNS topic for them
  * (encrypted, optional e-mail subscription), and one dashboard that shows the flow end to end.
  */
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -10,9 +10,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE as NAMESPACE } from '../functions/commons/definitions.js';
+import { deadLetterQueue } from './dead-letter-queue.js';
 import type { ReceiverFunction } from './lambda-function.js';
 
 export interface MonitoringProps {
@@ -76,34 +77,29 @@ export class Monitoring extends Construct {
     });
     if (props.alarmEmail) {
       // Notifications SNS could not deliver are kept rather than dropped.
-      const undelivered = new sqs.Queue(this, 'UndeliveredAlarms', {
-        encryption: sqs.QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-      });
-      for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
-        Validations.of(undelivered).acknowledge({
-          id,
-          reason: 'This queue is the dead-letter queue of the alarm e-mail subscription.',
-        });
-      }
+      const undelivered = deadLetterQueue(this, 'UndeliveredAlarms', 'of the alarm e-mail subscription');
       this.topic.addSubscription(
         new subscriptions.EmailSubscription(props.alarmEmail, { deadLetterQueue: undelivered }),
       );
     }
 
     const five = { period: Duration.minutes(5) };
+    /** A dead-letter queue that holds anything: something failed every attempt and waits for an operator. */
+    const notEmpty = (id: string, queue: sqs.IQueue, description: string): AlarmSpec => ({
+      id,
+      metric: queue.metricApproximateNumberOfMessagesVisible({
+        ...five,
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: 1,
+      description,
+    });
     const specs: AlarmSpec[] = [
-      {
-        id: 'DlqNotEmpty',
-        metric: props.dlq.metricApproximateNumberOfMessagesVisible({
-          ...five,
-          statistic: cloudwatch.Stats.MAXIMUM,
-        }),
-        threshold: 1,
-        description:
-          'A callback failed processing 5 times and is in the dead-letter queue. It is not lost: fix the cause, then redrive the DLQ (README: Operations).',
-      },
+      notEmpty(
+        'DlqNotEmpty',
+        props.dlq,
+        'A callback failed processing 5 times and is in the dead-letter queue. It is not lost: fix the cause, then redrive the DLQ (README: Operations).',
+      ),
       {
         id: 'OldestMessageAge',
         metric: props.queue.metricApproximateAgeOfOldestMessage({
@@ -193,16 +189,11 @@ export class Monitoring extends Construct {
     }
     if (props.recordings) {
       specs.push(
-        {
-          id: 'RecordingsDlqNotEmpty',
-          metric: props.recordings.dlq.metricApproximateNumberOfMessagesVisible({
-            ...five,
-            statistic: cloudwatch.Stats.MAXIMUM,
-          }),
-          threshold: 1,
-          description:
-            'A recordings task failed every attempt and is in its dead-letter queue. Check the recordings logs, then redrive it while the link is still valid.',
-        },
+        notEmpty(
+          'RecordingsDlqNotEmpty',
+          props.recordings.dlq,
+          'A recordings task failed every attempt and is in its dead-letter queue. Check the recordings logs, then redrive it while the link is still valid.',
+        ),
         {
           id: 'RecordingsFailed',
           metric: custom('recordings', 'RecordingsFailed'),
@@ -228,16 +219,11 @@ export class Monitoring extends Construct {
     }
     if (props.events) {
       specs.push(
-        {
-          id: 'EventsDlqNotEmpty',
-          metric: props.events.dlq.metricApproximateNumberOfMessagesVisible({
-            ...five,
-            statistic: cloudwatch.Stats.MAXIMUM,
-          }),
-          threshold: 1,
-          description:
-            'Item changes whose domain events could not be published after every retry are in the events DLQ (each message names the stream records). The data is in the tables; re-publish from there.',
-        },
+        notEmpty(
+          'EventsDlqNotEmpty',
+          props.events.dlq,
+          'Item changes whose domain events could not be published after every retry are in the events DLQ (each message names the stream records). The data is in the tables; re-publish from there.',
+        ),
         {
           id: 'EventsNotPublished',
           metric: custom('events', 'EventsNotPublished'),

@@ -11,6 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BUCKET_PREFIXES, QUEUE, type SignatureMode } from '../functions/commons/definitions.js';
 import type { DataStore } from './data-store.js';
+import { deadLetterQueue } from './dead-letter-queue.js';
 import { type FunctionSettings, ReceiverFunction } from './lambda-function.js';
 
 /** The callback signature check ingest runs (README: signatures). */
@@ -42,17 +43,11 @@ export class Pipeline extends Construct {
     super(scope, id);
     const { data } = props;
 
-    this.dlq = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(QUEUE.retentionDays),
-    });
-    for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
-      Validations.of(this.dlq).acknowledge({
-        id,
-        reason: 'This queue is the dead-letter queue itself; it is alarmed on and redriven by operators.',
-      });
-    }
+    this.dlq = deadLetterQueue(
+      this,
+      'DeadLetterQueue',
+      'of the callbacks queue; it is alarmed on and redriven by operators',
+    );
 
     this.queue = new sqs.Queue(this, 'Queue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,

@@ -11,9 +11,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BUCKET_PREFIXES } from '../functions/commons/definitions.js';
+import { deadLetterQueue } from './dead-letter-queue.js';
 import { type FunctionSettings, ReceiverFunction } from './lambda-function.js';
 
 export interface ReconcilerProps {
@@ -87,17 +88,7 @@ export class Reconciler extends Construct {
       schedule: events.Schedule.rate(Duration.minutes(props.everyMinutes)),
     });
     // Schedule events EventBridge could not deliver to the function (throttling, permissions) are kept.
-    this.undeliveredRuns = new sqs.Queue(this, 'UndeliveredRuns', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    for (const ruleId of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
-      Validations.of(this.undeliveredRuns).acknowledge({
-        id: ruleId,
-        reason: 'This queue is the dead-letter queue of the reconciler schedule.',
-      });
-    }
+    this.undeliveredRuns = deadLetterQueue(this, 'UndeliveredRuns', 'of the reconciler schedule');
     // A failed run is not retried by Lambda either (async invocations retry twice by default):
     // the next scheduled run lists the same misses again, and a retry would overlap it.
     // A failed run's event is kept with the undelivered ones, for the operator to see.

@@ -11,6 +11,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BUCKET_PREFIXES, RECORDINGS } from '../functions/commons/definitions.js';
+import { deadLetterQueue } from './dead-letter-queue.js';
 import { type FunctionSettings, ReceiverFunction } from './lambda-function.js';
 
 export interface RecordingsProps {
@@ -31,17 +32,11 @@ export class Recordings extends Construct {
 
   constructor(scope: Construct, id: string, props: RecordingsProps) {
     super(scope, id);
-    this.dlq = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
-      Validations.of(this.dlq).acknowledge({
-        id,
-        reason: 'This queue is the dead-letter queue itself; it is alarmed on and redriven by operators.',
-      });
-    }
+    this.dlq = deadLetterQueue(
+      this,
+      'DeadLetterQueue',
+      'of the recordings queue; it is alarmed on and redriven by operators',
+    );
     this.queue = new sqs.Queue(this, 'Queue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,

@@ -81,7 +81,10 @@ export const startLocalEventBus = async (targets: {
       const { Entries = [] } = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as {
         Entries?: PutEntry[];
       };
-      const results = Entries.map((entry) => {
+      type Result =
+        | { readonly envelope: Record<string, unknown>; readonly EventId: string }
+        | { readonly ErrorCode: string; readonly ErrorMessage: string };
+      const results = Entries.map((entry): Result => {
         if (!entry.Source || !entry.DetailType || !entry.Detail) {
           return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source, DetailType and Detail are required' };
         }
@@ -101,11 +104,12 @@ export const startLocalEventBus = async (targets: {
       });
       try {
         await Promise.all(results.flatMap((result) => ('envelope' in result ? [keep(result.envelope)] : [])));
+        // The reply carries each entry's EventId (or its error), in order, as EventBridge's does.
         response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
         response.end(
           JSON.stringify({
             FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length,
-            Entries: results.map((result) => ('EventId' in result ? { EventId: result.EventId } : result)),
+            Entries: results.map((result) => ('envelope' in result ? { EventId: result.EventId } : result)),
           }),
         );
       } catch (error) {

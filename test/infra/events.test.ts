@@ -41,9 +41,11 @@ test('both tables stream their items’ old and new images', () => {
 test('a bus named for the stack; the publisher may only PutEvents on it and is told its ARN', () => {
   template.hasResourceProperties('AWS::Events::EventBus', { Name: 'ByrobotCallbacks-events' });
   const busId = idOf(template, 'AWS::Events::EventBus', 'EventsBus');
-  const policy = entries(template, 'AWS::IAM::Policy').find(([id]) => id.includes('EventsPublishRole'))?.[1];
+  const [, policy] =
+    entries(template, 'AWS::IAM::Policy').find(([id]) => id.includes('EventsPublishRole')) ?? [];
+  if (!policy) throw new Error('no policy for the publisher role');
   const statements = (
-    policy?.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }
+    policy.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }
   ).Statement;
   const put = statements.filter((statement) => JSON.stringify(statement.Action).includes('events:'));
   expect(put).toEqual([
