@@ -42,23 +42,29 @@ export const startLocalEventBus = async (targets: {
   readonly queueUrl: string;
 }): Promise<LocalEventBus> => {
   let sequence = 0;
-  // One write at a time: the log's order is the order events were taken.
+  // One PutEvents request at a time, its entries written together: the log's order (by key) is
+  // the order events were taken, and a reader following the log never sees a later key before an
+  // earlier request's.
   let tail: Promise<unknown> = Promise.resolve();
-  const keep = (envelope: Record<string, unknown>) => {
-    const key = keyOf(new Date().toISOString(), ++sequence, envelope.id as string);
-    const body = JSON.stringify(envelope);
+  const keepAll = (envelopes: readonly Record<string, unknown>[]) => {
+    const writes = envelopes.map((envelope) => ({
+      key: keyOf(new Date().toISOString(), ++sequence, envelope.id as string),
+      body: JSON.stringify(envelope),
+    }));
     tail = tail.then(() =>
-      Promise.all([
-        targets.s3.send(
-          new PutObjectCommand({
-            Bucket: targets.bucket,
-            Key: key,
-            Body: body,
-            ContentType: 'application/json',
-          }),
-        ),
-        targets.sqs.send(new SendMessageCommand({ QueueUrl: targets.queueUrl, MessageBody: body })),
-      ]),
+      Promise.all(
+        writes.flatMap(({ key, body }) => [
+          targets.s3.send(
+            new PutObjectCommand({
+              Bucket: targets.bucket,
+              Key: key,
+              Body: body,
+              ContentType: 'application/json',
+            }),
+          ),
+          targets.sqs.send(new SendMessageCommand({ QueueUrl: targets.queueUrl, MessageBody: body })),
+        ]),
+      ),
     );
     return tail;
   };
@@ -103,7 +109,7 @@ export const startLocalEventBus = async (targets: {
         return { envelope, EventId: id };
       });
       try {
-        await Promise.all(results.flatMap((result) => ('envelope' in result ? [keep(result.envelope)] : [])));
+        await keepAll(results.flatMap((result) => ('envelope' in result ? [result.envelope] : [])));
         // The reply carries each entry's EventId (or its error), in order, as EventBridge's does.
         response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
         response.end(

@@ -93,6 +93,21 @@ export const handlerEnvironment = (
   POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
 });
 
+/**
+ * Reports an error once, then the same message again only after 30 s: a stopped emulator (a fault
+ * test, a shutdown) would otherwise print the same line every poll.
+ */
+const quietly = (report: (message: string) => void) => {
+  const last = new Map<string, number>();
+  return (error: unknown) => {
+    const message = describeError(error);
+    const now = Date.now();
+    if (now - (last.get(message) ?? 0) < 30_000) return;
+    last.set(message, now);
+    report(message);
+  };
+};
+
 export const startLocalStack = async (options: LocalStackOptions): Promise<LocalStack> => {
   await assertPortFree(options.port, 'the local API');
   if (options.byrobotPort) await assertPortFree(options.byrobotPort, 'the fake 百应 OpenAPI');
@@ -141,7 +156,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       dynamoEndpoint: emulators.dynamoEndpoint,
       tables: [resources.callsTable, resources.jobsTable],
       handler: (event) => publish(event),
-      onError: (error) => console.error(`events stream: ${describeError(error)}`),
+      onError: quietly((message) => console.error(`events stream: ${message}`)),
     });
     await byrobot.start(options.byrobotPort ?? 0);
     driver = startSqsDriver({

@@ -21,6 +21,24 @@ export interface StreamDriver {
   stop(): Promise<void>;
 }
 
+/**
+ * The SDK's Streams client reads an empty map attribute (`{"M":{}}` on the wire) back as `{}`, a
+ * value of no type, which unmarshall refuses; Lambda delivers it as `{"M":{}}`. Put it back.
+ */
+type Attribute = Record<string, unknown>;
+
+const restoreValue = (value: Attribute): Attribute => {
+  if (Object.keys(value).length === 0) return { M: {} };
+  if (value.M) return { M: restoreImage(value.M as Record<string, Attribute>) };
+  if (Array.isArray(value.L)) return { L: (value.L as Attribute[]).map(restoreValue) };
+  return value;
+};
+
+const restoreImage = (attributes: Record<string, Attribute>): Record<string, Attribute> =>
+  Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, restoreValue(value)]));
+
+const image = (attributes: unknown) => restoreImage(attributes as Record<string, Attribute>) as never;
+
 const toLambdaRecord = (record: StreamRecord, streamArn: string): DynamoDBRecord => {
   const change = record.dynamodb ?? {};
   const created = change.ApproximateCreationDateTime;
@@ -36,8 +54,8 @@ const toLambdaRecord = (record: StreamRecord, streamArn: string): DynamoDBRecord
         ? Math.floor(new Date(created).getTime() / 1000)
         : Math.floor(Date.now() / 1000),
       Keys: change.Keys as never,
-      ...(change.NewImage ? { NewImage: change.NewImage as never } : {}),
-      ...(change.OldImage ? { OldImage: change.OldImage as never } : {}),
+      ...(change.NewImage ? { NewImage: image(change.NewImage) } : {}),
+      ...(change.OldImage ? { OldImage: image(change.OldImage) } : {}),
       SequenceNumber: change.SequenceNumber,
       SizeBytes: change.SizeBytes,
       StreamViewType: change.StreamViewType as never,

@@ -51,13 +51,21 @@ const main = async (): Promise<void> => {
   );
   const wanted = values.type ? new Set(values.type) : undefined;
   let last: string | undefined;
+  const read = async (key: string) => {
+    const { Body } = await s3.send(new GetObjectCommand({ Bucket: LOCAL_BUCKET, Key: key }));
+    return JSON.parse((await Body?.transformToString('utf8')) ?? '{}') as Record<string, unknown>;
+  };
   const printNew = async () => {
-    for (const key of await keysAfter(s3, last)) {
-      const { Body } = await s3.send(new GetObjectCommand({ Bucket: LOCAL_BUCKET, Key: key }));
-      const envelope = JSON.parse((await Body?.transformToString('utf8')) ?? '{}') as Record<string, unknown>;
-      if (!wanted || wanted.has(envelope['detail-type'] as string))
-        process.stdout.write(`${JSON.stringify(envelope)}\n`);
-      last = key;
+    const keys = await keysAfter(s3, last);
+    // Read a few at a time, print in log order.
+    for (let start = 0; start < keys.length; start += 32) {
+      const chunk = keys.slice(start, start + 32);
+      const envelopes = await Promise.all(chunk.map(read));
+      const lines = envelopes
+        .filter((envelope) => !wanted || wanted.has(envelope['detail-type'] as string))
+        .map((envelope) => `${JSON.stringify(envelope)}\n`);
+      if (lines.length > 0) process.stdout.write(lines.join(''));
+      last = chunk.at(-1);
     }
   };
   try {

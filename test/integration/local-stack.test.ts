@@ -416,17 +416,6 @@ test('a second stack on the same port reports the port clearly and exits', async
   expect(text).toContain(`port ${ports.api} on 127.0.0.1 is already in use`);
 });
 
-test('SIGTERM shuts the stack down cleanly', async () => {
-  const { code, signal } = await stopGroup(child);
-  expect(output).toContain('SIGTERM: stopping the local stack');
-  expect(output).toMatch(/\nstopped\n/);
-  // npm itself either exits 0 or dies of the same signal; the stack reported a clean stop above.
-  expect(code === 0 || signal === 'SIGTERM').toBe(true);
-  // Nothing keeps listening once it is stopped.
-  await expect(assertPortFree(ports.api, 'check')).resolves.toBeUndefined();
-  await expect(assertPortFree(ports.dynamo, 'check')).resolves.toBeUndefined();
-});
-
 test('npm run reconcile -- --local --now queries the window as at that instant (27 h back at 00:30 Beijing)', async () => {
   const { stdout } = await run(
     'npm',
@@ -572,9 +561,11 @@ test('domain events: a call, a manual change to A and a job status print as call
     inner.companyId = 9500;
   });
   const events = async () =>
+    // Every event of the file's earlier tests is printed too: megabytes.
     (
       await run('npm', ['run', '--silent', 'events', '--', '--local', ...portFlags().slice(0, 4)], {
         cwd: ROOT,
+        maxBuffer: 256 * 1024 * 1024,
       })
     ).stdout
       .trim()
@@ -588,8 +579,12 @@ test('domain events: a call, a manual change to A and a job status print as call
         const found = await events();
         return found.length >= count ? found : undefined;
       },
-      30_000,
-      `${count} events`,
+      60_000,
+      `${count} events (the stack said: ${output
+        .split('\n')
+        .filter((line) => line.includes('events stream'))
+        .slice(-3)
+        .join(' | ')})`,
     );
 
   await post('call', callBody);
@@ -668,7 +663,7 @@ test('npm run events -- --local --follow prints the log, then new events as they
       printed.split('\n').filter((line) => line.includes('"callId":"950002"')).length,
     ).toBeGreaterThanOrEqual(1);
   } finally {
-    if (follower.pid) process.kill(-follower.pid, 'SIGTERM');
+    if (follower.pid && follower.exitCode === null) process.kill(-follower.pid, 'SIGTERM');
   }
 });
 
@@ -677,4 +672,16 @@ test('npm run events without --local says where deployed events go', async () =>
     code: 2,
     stderr: expect.stringContaining('EventBridge'),
   });
+});
+
+// Last: it stops the stack the other tests use.
+test('SIGTERM shuts the stack down cleanly', async () => {
+  const { code, signal } = await stopGroup(child);
+  expect(output).toContain('SIGTERM: stopping the local stack');
+  expect(output).toMatch(/\nstopped\n/);
+  // npm itself either exits 0 or dies of the same signal; the stack reported a clean stop above.
+  expect(code === 0 || signal === 'SIGTERM').toBe(true);
+  // Nothing keeps listening once it is stopped.
+  await expect(assertPortFree(ports.api, 'check')).resolves.toBeUndefined();
+  await expect(assertPortFree(ports.dynamo, 'check')).resolves.toBeUndefined();
 });
