@@ -5,7 +5,7 @@ import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import * as v from 'valibot';
 import { ConfigError, positiveInteger, readConfig, requiredString } from './commons/config.js';
 import { RECORDINGS } from './commons/definitions.js';
-import { parseHostList } from './commons/recordings/host-policy.js';
+import { parseHostList } from './commons/recordings/host-list.js';
 import { createRecordingsHandler } from './commons/recordings/recordings-handler.js';
 import { s3ClientConfig } from './commons/s3-config.js';
 import { documentClient } from './commons/store/document-client.js';

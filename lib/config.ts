@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import * as v from 'valibot';
 import { RECORDINGS, SIGNATURE_MODES, type SignatureMode } from '../functions/commons/definitions.js';
 import { ConfigError } from '../functions/commons/errors.js';
-import { parseHostList } from '../functions/commons/recordings/host-policy.js';
+import { parseHostList } from '../functions/commons/recordings/host-list.js';
 
 /**
  * 百应's documented callback sources: the classic OpenAPI sends from 120.55.46.3; the open

@@ -8,7 +8,7 @@
  *   npm start -- --admin-port 8002 | --no-admin           the dynamodb-admin table browser (default ${ADMIN_PORT:-8001})
  */
 import { parseArgs } from 'node:util';
-import { parseHostList } from '../functions/commons/recordings/host-policy.js';
+import { parseHostList } from '../functions/commons/recordings/host-list.js';
 import { ROUTES } from './api-server.js';
 import { JavaMissingError } from './emulators.js';
 import { LOCAL_PORTS } from './local-config.js';

@@ -9,6 +9,8 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'nod
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
+export { parseHostList } from './host-list.js';
+
 export class RefusedUrlError extends Error {
   override readonly name: string = 'RefusedUrlError';
 }
@@ -29,24 +31,6 @@ export interface HostPolicy {
    */
   readonly onlyExempt?: boolean;
 }
-
-/** Parses a comma-separated host list (context / env), refusing entries that are not host names or IPs. */
-export const parseHostList = (text: string, what: string): string[] => {
-  const hosts = text
-    .split(',')
-    .map((entry) => entry.trim().toLowerCase())
-    .filter((entry) => entry !== '');
-  for (const host of hosts) {
-    const name = host.startsWith('*.') ? host.slice(2) : host;
-    const valid =
-      isIP(name) !== 0 ||
-      /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(name);
-    if (!valid || name === '' || (host.startsWith('*.') && !name.includes('.'))) {
-      throw new Error(`${what}: "${host}" is not a host name, an IP address or *.domain`);
-    }
-  }
-  return hosts;
-};
 
 const matches = (entry: string, host: string): boolean =>
   entry.startsWith('*.') ? host.endsWith(entry.slice(1)) && host.length > entry.length - 1 : host === entry;
