@@ -128,6 +128,8 @@ export const copyRecording = async (
   try {
     await upload.done();
   } catch (error) {
+    // S3 failed first: stop reading the link too, rather than leave its socket to the deadline.
+    opened.response.destroy();
     // The stream's own failure (over the cap, the link dropped) says more than the upload's.
     throw streamError ?? error;
   }
