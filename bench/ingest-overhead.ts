@@ -6,8 +6,9 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createEnqueuer, sqsSafeJson } from '../functions/commons/ingest/enqueue.js';
+import { createEnqueuer } from '../functions/commons/ingest/enqueue.js';
 import { createIngestHandler } from '../functions/commons/ingest/ingest-handler.js';
+import { sqsSafeJson } from '../functions/commons/sqs-safe-json.js';
 import { generateCallbacks } from '../local/simulator/generate.js';
 import { Random } from '../local/simulator/random.js';
 import { type Figure, median, ratioLine } from './stats.js';

@@ -3,23 +3,10 @@ import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { QUEUE } from '../definitions.js';
 import { MESSAGE_VERSION, type QueueMessage, type ReceiveMeta } from '../queue-message.js';
+import { sqsSafeJson } from '../sqs-safe-json.js';
 import { type ClaimStore, claimKey, s3ClaimStore } from './claim-check.js';
 
 export type Enqueuer = (meta: ReceiveMeta, body: string) => Promise<{ messageId: string; claimed: boolean }>;
-
-/**
- * SQS accepts only #x9 #xA #xD #x20–#xD7FF #xE000–#xFFFD (and, on AWS though not in every
- * emulator, #x10000–#x10FFFF) in a message; anything else makes it refuse the message, and 百应
- * would retry forever. JSON.stringify escapes control characters and lone surrogates; we also
- * escape U+FFFE/U+FFFF and astral characters (emoji in a customer's name) as `\uXXXX` pairs.
- * They only occur inside JSON strings here, so the JSON parses back to the identical body;
- * Chinese text (BMP) is left as it is, so messages do not grow.
- */
-export const sqsSafeJson = (value: unknown): string =>
-  JSON.stringify(value).replace(
-    /[\uD800-\uDFFF\uFFFE\uFFFF]/g,
-    (ch) => `\\u${ch.charCodeAt(0).toString(16)}`,
-  );
 
 export const createEnqueuer = (options: {
   sqs: Pick<SQSClient, 'send'>;

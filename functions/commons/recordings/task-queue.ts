@@ -1,5 +1,6 @@
 /** Sends recordings tasks to their queue, ten to a request, and says which ones SQS did not take. */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { sqsSafeJson } from '../sqs-safe-json.js';
 import type { RecordingTask } from './task.js';
 
 export interface TaskSender {
@@ -20,7 +21,8 @@ export const sqsTaskSender = (sqs: SQSClient, queueUrl: string): TaskSender => (
             QueueUrl: queueUrl,
             Entries: chunk.map(({ task }, index) => ({
               Id: String(index),
-              MessageBody: JSON.stringify(task),
+              // A link from 百应 may hold characters SQS refuses in a message: escaped, as ingest does.
+              MessageBody: sqsSafeJson(task),
             })),
           }),
         );

@@ -1,6 +1,7 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createEnqueuer, sqsSafeJson } from '../../../functions/commons/ingest/enqueue.js';
+import { createEnqueuer } from '../../../functions/commons/ingest/enqueue.js';
+import { sqsSafeJson } from '../../../functions/commons/sqs-safe-json.js';
 
 const meta = { requestId: 'r-1', receivedAt: '2026-11-26T00:00:00.000Z', source: 'callback' as const };
 

@@ -10,6 +10,8 @@ import {
   RefusedUrlError,
 } from '../../../functions/commons/recordings/host-policy.js';
 import { backoffSeconds } from '../../../functions/commons/recordings/recordings-handler.js';
+import { parseTask } from '../../../functions/commons/recordings/task.js';
+import { sqsTaskSender } from '../../../functions/commons/recordings/task-queue.js';
 
 const deployed = { hosts: [...RECORDINGS.defaultHosts] };
 const refused = (policy: Parameters<typeof checkUrl>[0], url: string): string => {
@@ -153,4 +155,26 @@ describe('keys and retries', () => {
     while (elapsed < RECORDINGS.retryForHours * 3600) elapsed += backoffSeconds(attempt++);
     expect(attempt).toBeLessThan(RECORDINGS.maxReceiveCount);
   });
+});
+
+test('a recording task whose link holds characters SQS refuses is sent escaped, and reads back the same', async () => {
+  const bodies: string[] = [];
+  const sqs = {
+    send: async (command: { input: { Entries: { MessageBody: string }[] } }) => {
+      bodies.push(...command.input.Entries.map((entry) => entry.MessageBody));
+      return {};
+    },
+  };
+  const task = {
+    v: 1 as const,
+    callId: '1',
+    direction: 'outbound' as const,
+    companyId: '1',
+    kind: 'call' as const,
+    url: 'https://x.aliyuncs.com/录音/😀\uFFFF.wav',
+  };
+  expect(await sqsTaskSender(sqs as never, 'q').send([{ id: 'a', task }])).toEqual(new Set());
+  expect(bodies[0]).not.toMatch(/[\uD800-\uDFFF\uFFFE\uFFFF]/);
+  expect(bodies[0]).toContain('录音');
+  expect(parseTask(bodies[0] as string)).toEqual(task);
 });
