@@ -145,14 +145,21 @@ export class FakeByrobot {
     response.end(body);
   }
 
+  /** The next injected fault for this request, used up, after its delay; undefined when none is due. */
+  private async takeFault(url: URL): Promise<Fault | undefined> {
+    const due = this.faults.find(
+      (item) => item.path === url.pathname && item.remaining > 0 && (item.when?.(url.searchParams) ?? true),
+    );
+    if (!due) return undefined;
+    due.remaining--;
+    if (due.fault.delayMs) await new Promise((resolve) => setTimeout(resolve, due.fault.delayMs));
+    return due.fault;
+  }
+
   /** A generated recording, unless a fault is injected for its path (status, delay, or a dropped connection). */
   private async recording(url: URL, response: ServerResponse, record: RecordedRequest): Promise<void> {
-    const fault = this.faults.find((item) => item.path === url.pathname && item.remaining > 0);
-    if (fault) {
-      fault.remaining--;
-      if (fault.fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.fault.delayMs));
-      if (fault.fault.status) return this.reply(response, fault.fault.status, '{"error":"injected"}', record);
-    }
+    const fault = await this.takeFault(url);
+    if (fault?.status) return this.reply(response, fault.status, '{"error":"injected"}', record);
     record.status = 200;
     serveRecording(url, response);
   }
@@ -179,19 +186,14 @@ export class FakeByrobot {
     if (request.method !== 'GET' || (url.pathname !== QUERY_PATH && url.pathname !== DETAIL_PATH)) {
       return this.reply(response, 404, '{"error":"not found"}', record);
     }
-    const fault = this.faults.find(
-      (item) => item.path === url.pathname && item.remaining > 0 && (item.when?.(url.searchParams) ?? true),
-    );
+    const fault = await this.takeFault(url);
     if (fault) {
-      fault.remaining--;
-      if (fault.fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.fault.delayMs));
-      if (fault.fault.body !== undefined)
-        return this.reply(response, fault.fault.status ?? 200, fault.fault.body, record);
-      if (fault.fault.status) return this.reply(response, fault.fault.status, '{"error":"injected"}', record);
-      if (fault.fault.code)
-        return this.reply(response, 200, this.envelope(fault.fault.code, 'null'), {
+      if (fault.body !== undefined) return this.reply(response, fault.status ?? 200, fault.body, record);
+      if (fault.status) return this.reply(response, fault.status, '{"error":"injected"}', record);
+      if (fault.code)
+        return this.reply(response, 200, this.envelope(fault.code, 'null'), {
           ...record,
-          code: fault.fault.code,
+          code: fault.code,
         });
     }
     const auth = this.checkSignature(request);

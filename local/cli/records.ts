@@ -72,10 +72,10 @@ const run = async (
   flags: Record<string, string | boolean | undefined>,
   targets: Targets,
 ): Promise<Row | Row[]> => {
+  const find = async (table: string, pk: string): Promise<Row | undefined> =>
+    (await targets.doc.send(new GetCommand({ TableName: table, Key: { pk }, ConsistentRead: true }))).Item;
   const get = async (table: string, pk: string): Promise<Row> => {
-    const item = (
-      await targets.doc.send(new GetCommand({ TableName: table, Key: { pk }, ConsistentRead: true }))
-    ).Item;
+    const item = await find(table, pk);
     if (!item) throw new UsageError(`nothing stored under ${pk}`);
     return item;
   };
@@ -140,11 +140,7 @@ const run = async (
       }) as unknown as Row[];
     }
     case 'recording':
-      return recording(args[0], flags, targets, (table, pk) =>
-        targets.doc
-          .send(new GetCommand({ TableName: table, Key: { pk }, ConsistentRead: true }))
-          .then((result) => result.Item),
-      );
+      return recording(args[0], flags, targets, find);
     default:
       throw new UsageError(USAGE);
   }
