@@ -35,7 +35,8 @@ import { fixturePath, variantOf, vendorBody } from '../support/vendor.js';
 const SIMULATED = Number(process.env.SIMULATED_CALLBACKS ?? (process.env.CI ? 600 : 2000));
 
 let child: ChildProcess;
-let output = '';
+/** Everything the stack printed so far. */
+let output = (): string => '';
 let ports: StackPorts;
 let adminPort: number;
 let url: string;
@@ -49,15 +50,10 @@ beforeAll(async () => {
   adminPort = await freePort();
   url = `http://127.0.0.1:${ports.api}`;
   const started = Date.now();
-  child = startStack(['--admin-port', String(adminPort)]);
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await waitFor(
-    async () => (output.includes('ready') ? true : undefined),
-    15_000,
-    `"ready" (output so far: ${output})`,
-  );
-  expect(output).toContain(`ready at ${url}`);
+  const stack = await startStackProcess(ports, ['--admin-port', String(adminPort)], {}, 15_000);
+  child = stack.child;
+  output = stack.output;
+  expect(output()).toContain(`ready at ${url}`);
   expect(Date.now() - started).toBeLessThan(15_000);
 });
 
@@ -444,9 +440,9 @@ test('npm run reconcile -- --local --now queries the window as at that instant (
 
 test('npm start serves dynamodb-admin: its URL comes by the ready line, its table list shows calls and jobs', async () => {
   const admin = `http://127.0.0.1:${adminPort}`;
-  const ready = output.indexOf('ready');
-  expect(output.indexOf(`DynamoDB tables in the browser: ${admin}`)).toBeGreaterThan(-1);
-  expect(output.indexOf(`DynamoDB tables in the browser: ${admin}`)).toBeLessThan(ready);
+  const ready = output().indexOf('ready');
+  expect(output().indexOf(`DynamoDB tables in the browser: ${admin}`)).toBeGreaterThan(-1);
+  expect(output().indexOf(`DynamoDB tables in the browser: ${admin}`)).toBeLessThan(ready);
   const page = await (await fetch(`${admin}/`)).text();
   expect(page).toContain('byrobot-callbacks-local-calls');
   expect(page).toContain('byrobot-callbacks-local-jobs');
@@ -580,7 +576,7 @@ test('domain events: a call, a manual change to A and a job status print as call
         return found.length >= count ? found : undefined;
       },
       60_000,
-      `${count} events (the stack said: ${output
+      `${count} events (the stack said: ${output()
         .split('\n')
         .filter((line) => line.includes('events stream'))
         .slice(-3)
@@ -677,8 +673,8 @@ test('npm run events without --local says where deployed events go', async () =>
 // Last: it stops the stack the other tests use.
 test('SIGTERM shuts the stack down cleanly', async () => {
   const { code, signal } = await stopGroup(child);
-  expect(output).toContain('SIGTERM: stopping the local stack');
-  expect(output).toMatch(/\nstopped\n/);
+  expect(output()).toContain('SIGTERM: stopping the local stack');
+  expect(output()).toMatch(/\nstopped\n/);
   // npm itself either exits 0 or dies of the same signal; the stack reported a clean stop above.
   expect(code === 0 || signal === 'SIGTERM').toBe(true);
   // Nothing keeps listening once it is stopped.

@@ -92,6 +92,7 @@ export const startStackProcess = async (
   ports: StackPorts,
   extra: string[] = [],
   env: NodeJS.ProcessEnv = {},
+  readyWithinMs = 20_000,
 ): Promise<{ child: ChildProcess; output: () => string; url: string }> => {
   let output = '';
   const child = spawnStack(ports, extra, env);
@@ -99,7 +100,7 @@ export const startStackProcess = async (
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   await waitFor(
     async () => (output.includes('ready') ? true : undefined),
-    20_000,
+    readyWithinMs,
     `"ready" (output so far: ${output})`,
   );
   return { child, output: () => output, url: `http://127.0.0.1:${ports.api}` };
