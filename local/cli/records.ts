@@ -98,17 +98,9 @@ const run = async (
       return get(targets.jobsTable, jobKey(id));
     }
     case 'list': {
-      const { company, date, job } = flags;
-      if (typeof company !== 'string' || typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
-        throw new UsageError('list needs --company <id> --date yyyy-MM-dd');
-      }
+      const { company, date, job } = listFlags(flags);
       const items: Row[] = [];
-      for await (const page of callsOfDay(
-        targets,
-        company,
-        date,
-        typeof job === 'string' ? job : undefined,
-      )) {
+      for await (const page of callsOfDay(targets, company, date, job)) {
         items.push(...page);
       }
       return Promise.all(items.map((item) => reassembleCall(item, objects)));
@@ -197,20 +189,29 @@ const recording = async (
   return { callId, kind, s3Key: entry.s3Key, out, bytes, sha256, contentType: entry.contentType };
 };
 
+/** `list`'s company, Beijing day and optional job, checked. */
+const listFlags = (
+  flags: Record<string, string | boolean | undefined>,
+): { company: string; date: string; job: string | undefined } => {
+  const { company, date, job } = flags;
+  if (typeof company !== 'string' || typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
+    throw new UsageError('list needs --company <id> --date yyyy-MM-dd');
+  }
+  return { company, date, job: typeof job === 'string' ? job : undefined };
+};
+
 /** `list --format jsonl|csv`: the day's calls streamed to stdout as they are read. */
 const listAs = async (
   flags: Record<string, string | boolean | undefined>,
   targets: Targets,
 ): Promise<void> => {
-  const { company, date, format, job } = flags;
-  if (typeof company !== 'string' || typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
-    throw new UsageError('list needs --company <id> --date yyyy-MM-dd');
-  }
+  const { company, date, job } = listFlags(flags);
+  const { format } = flags;
   if (!LIST_FORMATS.includes(format as never))
     throw new UsageError(`--format must be one of ${LIST_FORMATS.join(', ')}`);
   const unmask = flags.unmask === true;
   if (format === 'csv') process.stdout.write(csvHeader());
-  for await (const items of callsOfDay(targets, company, date, typeof job === 'string' ? job : undefined)) {
+  for await (const items of callsOfDay(targets, company, date, job)) {
     process.stdout.write(
       format === 'csv' ? csvLines(items, unmask) : await jsonLines(items, targets, unmask),
     );
