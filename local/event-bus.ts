@@ -26,8 +26,6 @@ interface PutEntry {
 
 export interface LocalEventBus {
   readonly endpoint: string;
-  /** Events taken so far. */
-  readonly count: () => number;
   stop(): Promise<void>;
 }
 
@@ -127,7 +125,6 @@ export const startLocalEventBus = async (targets: {
   await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
   return {
     endpoint: `http://${LOOPBACK}:${(server.address() as AddressInfo).port}`,
-    count: () => sequence,
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -56,14 +56,10 @@ export interface LocalStack {
   readonly byrobot: FakeByrobot;
   /** What the consumer driver has seen: batches, messages, reported failures. */
   readonly consumer: SqsDriver['stats'];
-  /** What the recordings worker's driver has seen. */
-  readonly recordingsWorker: SqsDriver['stats'];
   /** The hosts the local recordings worker fetches from. */
   readonly recordingHosts: readonly string[];
   /** The table browser's URL, when it runs. */
   readonly adminUrl?: string;
-  /** What the events publisher's stream driver has seen. */
-  readonly eventsPublisher: StreamDriver['stats'];
   stop(): Promise<void>;
 }
 
@@ -192,10 +188,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       resources,
       byrobot,
       consumer: driver.stats,
-      recordingsWorker: recordingsDriver.stats,
       recordingHosts,
       ...(browser ? { adminUrl: browser.url } : {}),
-      eventsPublisher: streamDriver.stats,
       async stop() {
         await new Promise<void>((resolve) => server?.close(() => resolve()) ?? resolve());
         await browser?.stop();

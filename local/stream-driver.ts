@@ -17,7 +17,6 @@ import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators.js';
 
 export interface StreamDriver {
-  readonly stats: { batches: number; records: number; failures: number };
   stop(): Promise<void>;
 }
 
@@ -76,7 +75,6 @@ export const startStreamDriver = (options: {
     region: LOCAL_REGION,
     credentials: LOCAL_CREDENTIALS,
   });
-  const stats = { batches: 0, records: 0, failures: 0 };
   const pollMs = options.pollMs ?? 200;
   let running = true;
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -119,7 +117,6 @@ export const startStreamDriver = (options: {
           continue;
         }
       }
-      stats.batches++;
       let failedAt = -1;
       try {
         const response = await options.handler({ Records: pending });
@@ -130,12 +127,10 @@ export const startStreamDriver = (options: {
         failedAt = 0;
       }
       const taken = failedAt < 0 ? pending : pending.slice(0, failedAt);
-      stats.records += taken.length;
       last = taken.at(-1)?.dynamodb?.SequenceNumber ?? last;
       if (failedAt < 0) {
         pending = [];
       } else {
-        stats.failures++;
         pending = pending.slice(failedAt);
         await pause(pollMs * 5);
       }
@@ -174,7 +169,6 @@ export const startStreamDriver = (options: {
 
   const loops = options.tables.map((table) => followTable(table));
   return {
-    stats,
     async stop() {
       running = false;
       await Promise.all(loops);

@@ -12,12 +12,7 @@ import ipaddr from 'ipaddr.js';
 export { parseHostList } from './host-list.js';
 
 export class RefusedUrlError extends Error {
-  override readonly name: string = 'RefusedUrlError';
-}
-
-/** The local stack's refusal of a real storage host: expected there, so not a warning. */
-export class NotFetchedLocallyError extends RefusedUrlError {
-  override readonly name = 'NotFetchedLocallyError';
+  override readonly name = 'RefusedUrlError';
 }
 
 export interface HostPolicy {
@@ -60,7 +55,7 @@ export const checkUrl = (policy: HostPolicy, text: string): URL => {
   }
   if (!exempt && isIP(host) !== 0) assertPublicAddress(host);
   if (!exempt && policy.onlyExempt) {
-    throw new NotFetchedLocallyError(
+    throw new RefusedUrlError(
       `the local stack fetches recordings only from hosts given with --recording-hosts (or RECORDING_HOSTS), not ${host}`,
     );
   }

@@ -21,7 +21,7 @@ import { callKey } from '../store/keys.js';
 import type { Counter, HandlerLog, Log } from '../telemetry.js';
 import { copyRecording } from './copy-recording.js';
 import { type FetchLimits, HttpStatusError } from './fetch-recording.js';
-import { type HostPolicy, NotFetchedLocallyError, RefusedUrlError } from './host-policy.js';
+import { type HostPolicy, RefusedUrlError } from './host-policy.js';
 import { type RecordingEntry, readRecordings, writeRecording } from './recording-state.js';
 import { parseTask } from './task.js';
 
@@ -139,7 +139,7 @@ export const createRecordingsHandler = (deps: RecordingsDeps) => {
         deps.counter.count('RecordingsRefused');
         // On the local stack most links are refused on purpose (simulated 百应 storage, hosts not
         // given with --recording-hosts): the status says so; a warning per call would drown the console.
-        const level = error instanceof NotFetchedLocallyError || deps.policy.onlyExempt ? 'info' : 'warn';
+        const level = deps.policy.onlyExempt ? 'info' : 'warn';
         deps.logger[level]('recording refused', { ...log, reason: error.message });
         return 'REFUSED';
       }
