@@ -171,10 +171,14 @@ const parseObject = (text: string, parse: (text: string) => unknown): Record<str
 /**
  * Parses a raw body with the platform parser and checks its envelope (what ingest needs: it
  * forwards the body untouched, so number precision does not matter here). Never throws.
+ *
+ * No nesting limit here: V8's JSON.parse is iterative and the envelope check looks two levels
+ * deep, so a hostile depth cannot hurt ingest; consume applies the limit when it reads the
+ * body (and quarantines it). Scanning every body for depth was a third of ingest's own work.
  */
 export const readEnvelope = (body: string): EnvelopeResult => {
   const warnings = new Warnings();
-  const parsed = parseJson(body, warnings, { parse: JSON.parse });
+  const parsed = parseJson(body, warnings, { parse: JSON.parse, checkDepth: false });
   if (!parsed.ok) return { ok: false, error: parsed.error, warnings };
   return checkEnvelope(parsed.value, warnings);
 };

@@ -60,6 +60,11 @@ export type JsonResult = { ok: true; value: unknown } | { ok: false; error: Cont
 export interface ParseOptions {
   /** The parser: `JSON.parse` for ingest, which only routes the body; the exact one for consume. */
   readonly parse: (text: string) => unknown;
+  /**
+   * Refuse bodies nested deeper than MAX_DEPTH before parsing (default true). Only callers that
+   * walk the parsed value recursively need it; JSON.parse itself does not recurse.
+   */
+  readonly checkDepth?: boolean;
 }
 
 const tryParse = (
@@ -92,7 +97,7 @@ export const parseJson = (text: string, warnings: Warnings, options: ParseOption
   if (body.trim() === '') {
     return { ok: false, error: contractError('NOT_JSON', [], 'a JSON body', 'an empty body') };
   }
-  const depth = nestingDepth(body);
+  const depth = options.checkDepth === false ? 0 : nestingDepth(body);
   if (depth > MAX_DEPTH) {
     return {
       ok: false,

@@ -15,21 +15,23 @@ export const createEnqueuer = (options: {
   /** Messages larger than this go through the claim check. */
   maxMessageBytes: number;
 }): Enqueuer => {
-  const send = async (message: QueueMessage): Promise<string> => {
+  const send = async (messageBody: string): Promise<string> => {
     const result = await options.sqs.send(
-      new SendMessageCommand({ QueueUrl: options.queueUrl, MessageBody: sqsSafeJson(message) }),
+      new SendMessageCommand({ QueueUrl: options.queueUrl, MessageBody: messageBody }),
     );
     if (!result.MessageId) throw new Error('SQS accepted no message id');
     return result.MessageId;
   };
   return async (meta, body) => {
-    const inline: QueueMessage = { v: MESSAGE_VERSION, meta, body };
-    if (Buffer.byteLength(sqsSafeJson(inline), 'utf8') <= options.maxMessageBytes) {
+    // Serialized once: the same string is measured and sent (this is ingest's hot path).
+    const inline = sqsSafeJson({ v: MESSAGE_VERSION, meta, body } satisfies QueueMessage);
+    if (Buffer.byteLength(inline, 'utf8') <= options.maxMessageBytes) {
       return { messageId: await send(inline), claimed: false };
     }
     const claim = await options.claims.put(claimKey(meta.receivedAt, meta.requestId), body);
     const bytes = Buffer.byteLength(body, 'utf8');
-    return { messageId: await send({ v: MESSAGE_VERSION, meta, claim: { ...claim, bytes } }), claimed: true };
+    const claimed: QueueMessage = { v: MESSAGE_VERSION, meta, claim: { ...claim, bytes } };
+    return { messageId: await send(sqsSafeJson(claimed)), claimed: true };
   };
 };
 

@@ -3,6 +3,7 @@
  * of request, and that only an accepted enqueue earns `success`.
  */
 
+import { readCallback } from '../../../functions/commons/contract/read-callback.js';
 import { createIngestHandler } from '../../../functions/commons/ingest/ingest-handler.js';
 import type { ReceiveMeta } from '../../../functions/commons/queue-message.js';
 import { apiEvent, RecordingCounter, RecordingLogger } from '../../support/recorders.js';
@@ -119,6 +120,19 @@ describe('ingest', () => {
     const reply = await handler(apiEvent('{"code":200,"data":{"dataType":"SMS_RESULT","data":{"a":1}}}'));
     expect(reply.body).toBe('success');
     expect(sent[0]?.meta.dataType).toBe('SMS_RESULT');
+  });
+
+  test('an envelope nested 100,000 levels deep is kept whole; consume, which walks it, refuses it', async () => {
+    const { handler, sent } = setup();
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const body = `{"code":200,"data":{"dataType":"CALL_INSTANCE_RESULT","data":{"remark":${deep}}}}`;
+    const reply = await handler(apiEvent(body));
+    expect(reply.body).toBe('success');
+    expect(sent[0]?.body).toBe(body);
+    const read = readCallback(body);
+    expect(read.ok).toBe(false);
+    if (!read.ok)
+      expect(read.error).toMatchObject({ code: 'NOT_JSON', received: 'nesting 100003 levels deep' });
   });
 
   test('enqueue failure → 503 and never `success`; logged without the body', async () => {
