@@ -6,7 +6,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import * as v from 'valibot';
 import { SecretStore } from './commons/byrobot/secret.js';
 import { ConfigError, positiveInteger, readConfig, requiredString } from './commons/config.js';
-import { QUEUE, SIGNATURE_MODES } from './commons/definitions.js';
+import { logLineMetricsOf, QUEUE, SIGNATURE_MODES } from './commons/definitions.js';
 import { queueEnqueuer } from './commons/ingest/enqueue.js';
 import { createIngestHandler } from './commons/ingest/ingest-handler.js';
 import { s3ClientConfig } from './commons/s3-config.js';
@@ -47,7 +47,7 @@ const secrets = new SecretStore(async () => {
 let secretsManager: import('@aws-sdk/client-secrets-manager').SecretsManagerClient | undefined;
 const credentials = () => secrets.get();
 
-const counter = createCounter('ingest');
+const counter = createCounter('ingest', undefined, { fromLogLines: logLineMetricsOf('ingest') });
 
 export const handler = flushingMetrics(
   counter,
@@ -60,7 +60,7 @@ export const handler = flushingMetrics(
       s3: s3ClientConfig(config.AWS_ENDPOINT_URL_S3),
       maxMessageBytes: config.MAX_MESSAGE_BYTES,
     }),
-    logger: createLogger('ingest'),
+    logger: createLogger('ingest', { lambdaRequestId: 'problems' }),
     counter,
     signature: {
       mode: config.CALLBACK_SIGNATURE,

@@ -31,7 +31,12 @@ export class CallbackApi extends Construct {
 
   constructor(scope: Construct, id: string, props: CallbackApiProps) {
     super(scope, id);
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    // Infrequent Access: half the ingestion price of Standard, and the access log is read only when
+    // investigating (Logs Insights works; nothing subscribes to it or filters metrics from it).
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention,
+      logGroupClass: logs.LogGroupClass.INFREQUENT_ACCESS,
+    });
 
     const policy = new iam.PolicyDocument({
       statements: [
@@ -72,14 +77,14 @@ export class CallbackApi extends Construct {
         accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
         // No path or resource path: with a secret path segment they would put the secret in
         // every log line. The route is implied by the integration (call or job) in ingest's logs.
+        // No request time (each log event has its timestamp) and no response length (the reply
+        // is `success` or a short error): one line per callback is billed by the byte.
         accessLogFormat: apigateway.AccessLogFormat.custom(
           JSON.stringify({
             requestId: apigateway.AccessLogField.contextRequestId(),
             ip: apigateway.AccessLogField.contextIdentitySourceIp(),
-            requestTime: apigateway.AccessLogField.contextRequestTime(),
             httpMethod: apigateway.AccessLogField.contextHttpMethod(),
             status: apigateway.AccessLogField.contextStatus(),
-            responseLength: apigateway.AccessLogField.contextResponseLength(),
             integrationLatency: apigateway.AccessLogField.contextIntegrationLatency(),
             errorMessage: apigateway.AccessLogField.contextErrorMessage(),
           }),

@@ -135,6 +135,28 @@ export const LOCAL_BUCKET = 'byrobot-callbacks-local';
 /** CloudWatch namespace of the functions' custom metrics (the alarms watch it). */
 export const METRICS_NAMESPACE = 'ByrobotCallbacks';
 
+/**
+ * Counts that CloudWatch derives from a log line with a metric filter instead of an EMF line.
+ * Ingest writes one `callback accepted` line per request anyway; an EMF line beside it would add
+ * about 270 bytes of billed log to every callback, the largest log item after that line itself.
+ * The handler still counts them (tests and the local stack see the counts); the deployed
+ * counter just does not write them (`createCounter`'s `fromLogLines`).
+ */
+export const LOG_LINE_METRICS = [
+  {
+    service: 'ingest',
+    metricName: 'CallbacksReceived',
+    /** The line's `message`. */
+    message: 'callback accepted',
+    /** The metric's dimension and the line field it takes its value from. */
+    dimension: { name: 'DataType', field: 'dataType' },
+  },
+] as const;
+
+/** The names of the LOG_LINE_METRICS of one function (its counter's `fromLogLines`). */
+export const logLineMetricsOf = (service: string): string[] =>
+  LOG_LINE_METRICS.filter((metric) => metric.service === service).map((metric) => metric.metricName);
+
 /** Callback signature check modes (CDK context `callbackSignature`, ingest's `CALLBACK_SIGNATURE`). */
 export const SIGNATURE_MODES = ['off', 'log', 'enforce'] as const;
 export type SignatureMode = (typeof SIGNATURE_MODES)[number];

@@ -28,28 +28,44 @@ export interface HandlerLog extends Log {
 }
 
 /**
- * The fields of every line: level, message, service, the invocation's request id and the
- * cold-start flag, then the line's own. Powertools' default adds the function's ARN, name and
+ * The fields of every line: level, message, service, the invocation's request id, and
+ * `cold_start: true` on the lines of a cold start, then the line's own. Powertools' default adds the function's ARN, name and
  * memory size, a timestamp, the sampling rate and an X-Ray id; the log group, CloudWatch's own
  * event time and the untraced functions make those repeats, and at one line per callback they were
  * most of the bytes billed.
  */
 class LeanLogFormatter extends LogFormatter {
+  constructor(private readonly lambdaRequestId: LoggerOptions['lambdaRequestId'] = 'every-line') {
+    super();
+  }
+
   formatAttributes(attributes: UnformattedAttributes, extra: LogAttributes): LogItem {
+    const withRequestId = this.lambdaRequestId === 'every-line' || attributes.logLevel !== 'INFO';
     return new LogItem({
       attributes: {
         level: attributes.logLevel,
         message: attributes.message,
         service: attributes.serviceName,
-        cold_start: attributes.lambdaContext?.coldStart,
-        function_request_id: attributes.lambdaContext?.awsRequestId,
+        // Only when true: `false` on every warm line was bytes that said nothing.
+        cold_start: attributes.lambdaContext?.coldStart === true ? true : undefined,
+        function_request_id: withRequestId ? attributes.lambdaContext?.awsRequestId : undefined,
       },
     }).addAttributes(extra);
   }
 }
 
-export const createLogger = (serviceName: string): HandlerLog => {
-  const logger = new Logger({ serviceName, logFormatter: new LeanLogFormatter() });
+export interface LoggerOptions {
+  /**
+   * `problems`: Lambda's request id on WARN and ERROR lines only. For ingest, whose INFO line is
+   * the invocation's only line and carries the API request id (the key its access log, queue
+   * message, archive and consume's lines share), Lambda's id correlates nothing and costs 48 bytes
+   * per callback. Default `every-line`.
+   */
+  readonly lambdaRequestId?: 'every-line' | 'problems';
+}
+
+export const createLogger = (serviceName: string, options: LoggerOptions = {}): HandlerLog => {
+  const logger = new Logger({ serviceName, logFormatter: new LeanLogFormatter(options.lambdaRequestId) });
   return {
     info: (message, extra = {}) => logger.info(message, extra),
     warn: (message, extra = {}) => logger.warn(message, extra),
@@ -73,14 +89,19 @@ export interface BufferedCounter extends Counter {
 export const createCounter = (
   serviceName: string,
   write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  options: {
+    /** Metrics a metric filter derives from log lines (LOG_LINE_METRICS): counted, never written. */
+    readonly fromLogLines?: readonly string[];
+  } = {},
 ): BufferedCounter => {
+  const fromLogLines = new Set(options.fromLogLines ?? []);
   const namespace = process.env.POWERTOOLS_METRICS_NAMESPACE || NAMESPACE;
   const disabled = process.env.POWERTOOLS_METRICS_DISABLED === 'true';
   /** Per distinct dimension values (as JSON): those dimensions and the sums of each metric. */
   let pending = new Map<string, { dimensions: Record<string, string>; sums: Map<string, number> }>();
   return {
     count(name, dimensions = {}, value = 1) {
-      if (disabled) return;
+      if (disabled || fromLogLines.has(name)) return;
       const key = JSON.stringify(Object.entries(dimensions).sort(([a], [b]) => a.localeCompare(b)));
       let group = pending.get(key);
       if (!group) {

@@ -43,6 +43,8 @@ const AVAILABLE_IN_CHINA = new Set([
   'AWS::Lambda::Function',
   'AWS::Lambda::Permission',
   'AWS::Logs::LogGroup',
+  // Metric filters: docs.amazonaws.cn/en_us/AmazonCloudWatch/latest/logs/MonitoringPolicyExamples.html
+  'AWS::Logs::MetricFilter',
   'AWS::S3::Bucket',
   'AWS::S3::BucketPolicy',
   'AWS::SNS::Subscription',

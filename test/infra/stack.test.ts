@@ -110,6 +110,25 @@ describe('API', () => {
       // The functions are not traced (cold-start budget), so neither is the stage.
       TracingEnabled: false,
     });
+    const format = JSON.parse(
+      (only('AWS::ApiGateway::Stage').Properties.AccessLogSetting as { Format: string }).Format,
+    );
+    expect(Object.keys(format)).toEqual([
+      'requestId',
+      'ip',
+      'httpMethod',
+      'status',
+      'integrationLatency',
+      'errorMessage',
+    ]);
+    // Read only when investigating: the Infrequent Access class halves what each line costs.
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupClass: 'INFREQUENT_ACCESS',
+      RetentionInDays: Match.anyValue(),
+    });
+    expect(
+      resources('AWS::Logs::LogGroup').filter(([, group]) => group.Properties.LogGroupClass !== undefined),
+    ).toHaveLength(1);
   });
 });
 
@@ -339,6 +358,39 @@ describe('monitoring', () => {
       expect((alarm.AlarmDescription as string).length).toBeGreaterThan(40);
       expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
     }
+  });
+
+  test("CallbacksReceived comes from ingest's accepted line (metric filters), in total and per DataType", () => {
+    const ingestLogs = logicalId('AWS::Logs::LogGroup', 'PipelineIngestLogs');
+    const filters = resources('AWS::Logs::MetricFilter').map(([, filter]) => filter.Properties);
+    expect(filters).toHaveLength(2);
+    for (const filter of filters) {
+      expect(filter.LogGroupName).toEqual({ Ref: ingestLogs });
+      expect(filter.FilterPattern).toBe('{ $.message = "callback accepted" }');
+    }
+    expect(
+      filters.map((filter) => (filter.MetricTransformations as Record<string, unknown>[])[0]).sort(),
+    ).toEqual(
+      expect.arrayContaining([
+        {
+          MetricNamespace: 'ByrobotCallbacks',
+          MetricName: 'CallbacksReceived',
+          MetricValue: '1',
+          Unit: 'Count',
+          Dimensions: [{ Key: 'service', Value: '$.service' }],
+        },
+        {
+          MetricNamespace: 'ByrobotCallbacks',
+          MetricName: 'CallbacksReceived',
+          MetricValue: '1',
+          Unit: 'Count',
+          Dimensions: [
+            { Key: 'service', Value: '$.service' },
+            { Key: 'DataType', Value: '$.dataType' },
+          ],
+        },
+      ]),
+    );
   });
 
   test('the alarm topic is KMS-encrypted and mails the configured address', () => {

@@ -1,6 +1,10 @@
 /** The EMF lines the counter writes are what CloudWatch expects, and what the alarms watch. */
 import { jest } from '@jest/globals';
+import { LOG_LINE_METRICS } from '../../functions/commons/definitions.js';
+import { createIngestHandler } from '../../functions/commons/ingest/ingest-handler.js';
 import { createCounter, createLogger, flushingMetrics } from '../../functions/commons/telemetry.js';
+import { apiEvent } from '../support/recorders.js';
+import { vendorBody } from '../support/vendor.js';
 
 /** An EMF line as parsed: the directive, and the dimension values and metric sums at its root. */
 type EmfLine = Record<string, unknown> & {
@@ -114,7 +118,22 @@ describe('logger', () => {
     );
   };
 
-  test('after addContext every line carries the Lambda request id and cold-start flag, nothing the log group already says', () => {
+  test("lambdaRequestId 'problems' (ingest): Lambda's request id on WARN and ERROR lines only", () => {
+    const logger = createLogger('ingest', { lambdaRequestId: 'problems' });
+    const lines = captured(() => {
+      logger.addContext({ awsRequestId: 'req-789' } as never);
+      logger.info('callback accepted', { requestId: 'api-1' });
+      logger.warn('callback rejected', { requestId: 'api-2' });
+      logger.error('callback not stored', { requestId: 'api-3' });
+    });
+    expect(lines.map((line) => [line.message, line.requestId, line.function_request_id])).toEqual([
+      ['callback accepted', 'api-1', undefined],
+      ['callback rejected', 'api-2', 'req-789'],
+      ['callback not stored', 'api-3', 'req-789'],
+    ]);
+  });
+
+  test('after addContext every line carries the Lambda request id (and cold_start on a cold start only), nothing the log group already says', () => {
     const logger = createLogger('ingest');
     const lines = captured(() => {
       logger.addContext({
@@ -129,20 +148,20 @@ describe('logger', () => {
       logger.addContext({ awsRequestId: 'req-456' } as never);
       logger.info('three');
     });
-    expect(lines.map((line) => [line.function_request_id, typeof line.cold_start, line.service])).toEqual([
-      ['req-123', 'boolean', 'ingest'],
-      ['req-123', 'boolean', 'ingest'],
-      ['req-456', 'boolean', 'ingest'],
+    expect(lines.map((line) => [line.function_request_id, line.service])).toEqual([
+      ['req-123', 'ingest'],
+      ['req-123', 'ingest'],
+      ['req-456', 'ingest'],
     ]);
-    expect(lines[2]?.cold_start).toBe(false);
+    // The process's first invocation (maybe an earlier test's) is the cold one; a warm one says nothing.
+    expect(lines[2]?.cold_start).toBeUndefined();
     for (const line of lines) {
-      expect(Object.keys(line).sort()).toEqual([
-        'cold_start',
-        'function_request_id',
-        'level',
-        'message',
-        'service',
-      ]);
+      expect([true, undefined]).toContain(line.cold_start);
+      expect(
+        Object.keys(line)
+          .filter((key) => key !== 'cold_start')
+          .sort(),
+      ).toEqual(['function_request_id', 'level', 'message', 'service']);
     }
   });
 
@@ -158,5 +177,62 @@ describe('logger', () => {
       stack: expect.stringContaining('TypeError: fetch failed'),
       cause: { name: 'Error', message: 'connect refused', code: 'ECONNREFUSED' },
     });
+  });
+});
+
+describe('counts derived from log lines (LOG_LINE_METRICS) instead of EMF', () => {
+  test('the deployed ingest counter writes every count but those, which a metric filter takes from its line', async () => {
+    const lines: string[] = [];
+    const previous = process.env.POWERTOOLS_METRICS_DISABLED;
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+    try {
+      const counter = createCounter('ingest', (line) => lines.push(line), {
+        fromLogLines: ['CallbacksReceived'],
+      });
+      counter.count('CallbacksReceived', { DataType: 'CALL_INSTANCE_RESULT' });
+      counter.count('CallbacksRejected');
+      counter.flush();
+      counter.count('CallbacksReceived', { DataType: 'JOB_INFO_RESULT' });
+      counter.flush();
+    } finally {
+      process.env.POWERTOOLS_METRICS_DISABLED = previous;
+    }
+    expect(lines.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ service: 'ingest', CallbacksRejected: 1 }),
+    ]);
+    expect(lines.join('')).not.toContain('CallbacksReceived');
+  });
+
+  test("ingest's line for an accepted callback holds what each metric filter matches and reads", async () => {
+    const logger = createLogger('ingest');
+    const written: string[] = [];
+    const spy = jest
+      .spyOn(process.stdout, 'write')
+      .mockImplementation((chunk: unknown) => written.push(String(chunk)) > 0);
+    const consoleSpy = jest.spyOn(console, 'info').mockImplementation((line: unknown) => {
+      written.push(String(line));
+    });
+    try {
+      const handler = createIngestHandler({
+        enqueue: async () => ({ messageId: 'm-1', claimed: false }),
+        logger,
+        counter: { count: () => {} },
+      });
+      expect((await handler(apiEvent(vendorBody('job')))).body).toBe('success');
+    } finally {
+      spy.mockRestore();
+      consoleSpy.mockRestore();
+    }
+    const parsed = written
+      .flatMap((chunk) => chunk.split('\n'))
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    for (const metric of LOG_LINE_METRICS) {
+      // `{ $.message = "<message>" }`, with dimensions from `$.service` and `$.<field>`.
+      const matching = parsed.filter((line) => line.message === metric.message);
+      expect(matching).toHaveLength(1);
+      expect(matching[0]?.service).toBe(metric.service);
+      expect(matching[0]?.[metric.dimension.field]).toBe('JOB_INFO_RESULT');
+    }
   });
 });

@@ -114,14 +114,16 @@ export const createIngestHandler = (deps: IngestDeps) => {
       }
     }
     try {
-      const { messageId, claimed } = await deps.enqueue({ ...meta, dataType }, decoded.text);
+      const { claimed } = await deps.enqueue({ ...meta, dataType }, decoded.text);
       deps.counter.count('CallbacksReceived', { DataType: dataType });
       // The one line of a successful request (it is most of what the logs cost): the reply is
-      // implied by the message, and `claimed` appears only when the body went to S3.
+      // implied by the message, `claimed` appears only when the body went to S3, and the SQS
+      // message id and content type are not repeated here: both are in the message's metadata
+      // and the archive, which the API request id finds (consume's lines carry it too).
+      const { contentType: _contentType, ...accepted } = log;
       deps.logger.info('callback accepted', {
-        ...log,
+        ...accepted,
         dataType,
-        messageId,
         ...(claimed ? { claimed } : {}),
         ms: now() - started,
       });
