@@ -70,11 +70,18 @@ const stopChild = (child: ChildProcess): Promise<void> =>
   });
 
 export const startEmulators = async (
-  options: { dynamoPort?: number; awsPort?: number; persistDir?: string } = {},
+  options: {
+    dynamoPort?: number;
+    awsPort?: number;
+    persistDir?: string;
+    /** Ports the caller is about to listen on (e.g. the local API): never chosen for an emulator. */
+    avoidPorts?: readonly number[];
+  } = {},
 ): Promise<Emulators> => {
   assertJava();
-  const dynamoPort = options.dynamoPort ?? (await freePort());
-  const awsPort = options.awsPort ?? (await freePort());
+  const avoid = [...(options.avoidPorts ?? []), ...(options.awsPort ? [options.awsPort] : [])];
+  const dynamoPort = options.dynamoPort ?? (await freePort(avoid));
+  const awsPort = options.awsPort ?? (await freePort([...avoid, dynamoPort]));
   await assertPortFree(dynamoPort, 'DynamoDB Local');
   await assertPortFree(awsPort, 'the SQS/S3 emulator');
   const dynamoEndpoint = `http://${LOOPBACK}:${dynamoPort}`;

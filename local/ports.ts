@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 export const LOOPBACK = '127.0.0.1';
 
 /** A port the OS says is free right now on 127.0.0.1. */
-export const freePort = (): Promise<number> =>
+const anyFreePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -15,6 +15,18 @@ export const freePort = (): Promise<number> =>
       );
     });
   });
+
+/**
+ * A port free right now, other than those in `avoid`: a port just handed out (and not yet
+ * listened on) is free again, so the kernel may hand it out twice in a row.
+ */
+export const freePort = async (avoid: readonly number[] = []): Promise<number> => {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await anyFreePort();
+    if (!avoid.includes(port)) return port;
+  }
+  throw new Error(`no free port on ${LOOPBACK} outside ${avoid.join(', ')}`);
+};
 
 export class PortInUseError extends Error {
   override readonly name = 'PortInUseError';

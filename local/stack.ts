@@ -108,6 +108,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   await assertPortFree(options.port, 'the local API');
   if (options.byrobotPort) await assertPortFree(options.byrobotPort, 'the fake 百应 OpenAPI');
   const emulators = await startEmulators({
+    avoidPorts: [options.port, options.byrobotPort ?? 0, options.adminPort ?? 0].filter((port) => port > 0),
     ...(options.persistDir ? { persistDir: options.persistDir } : {}),
     ...(options.dynamoPort ? { dynamoPort: options.dynamoPort } : {}),
     ...(options.awsPort ? { awsPort: options.awsPort } : {}),
