@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { createConsumeHandler } from '../functions/commons/consume/consume-handler.js';
-import { QUEUE } from '../functions/commons/definitions.js';
+import { logLineMetricsOf, QUEUE } from '../functions/commons/definitions.js';
 import { createIngestHandler } from '../functions/commons/ingest/ingest-handler.js';
 import type { ObjectStore } from '../functions/commons/object-store.js';
 import { MESSAGE_VERSION, type ReceiveMeta } from '../functions/commons/queue-message.js';
@@ -38,21 +38,27 @@ const bytesWritten = async (run: () => Promise<unknown>): Promise<number> => {
       return true;
     }) as typeof stream.write;
   }
-  const metrics = process.env.POWERTOOLS_METRICS_DISABLED;
-  const trace = process.env._X_AMZN_TRACE_ID;
-  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-  // Lambda sets a trace header on every invocation, traced or not; the logger copies it into lines.
-  process.env._X_AMZN_TRACE_ID =
-    'Root=1-6747a1b2-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=0;Lineage=1:8ed54a2c:0';
+  // As deployed: metrics on, INFO lines kept (the local stack, if one ran earlier in this
+  // process, left WARN and metrics off behind), and the trace header Lambda sets on every
+  // invocation, traced or not (the logger copies it into lines).
+  const deployed: Record<string, string> = {
+    POWERTOOLS_METRICS_DISABLED: 'false',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    _X_AMZN_TRACE_ID:
+      'Root=1-6747a1b2-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=0;Lineage=1:8ed54a2c:0',
+  };
+  const saved = Object.fromEntries(Object.keys(deployed).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, deployed);
   try {
     await run();
   } finally {
     streams.forEach((stream, index) => {
       stream.write = originals[index] as typeof stream.write;
     });
-    process.env.POWERTOOLS_METRICS_DISABLED = metrics;
-    if (trace === undefined) delete process.env._X_AMZN_TRACE_ID;
-    else process.env._X_AMZN_TRACE_ID = trace;
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   }
   return bytes;
 };
@@ -73,12 +79,13 @@ export const measureLogBytes = async (
   batchSize: number,
 ): Promise<{ ingest: number; consume: number }> => {
   const messages: string[] = [];
-  const ingestCounter = createCounter('ingest');
-  const consumeCounter = createCounter('consume');
-  // Built inside the capture: Powertools binds its console to the streams when it is created.
+  // Loggers and counters are built inside the capture: Powertools binds its console to the
+  // streams when it is created, and a counter reads whether metrics are on when it is created.
   let ingestBytes = 0;
   let consumeBytes = 0;
   ingestBytes = await bytesWritten(async () => {
+    // As deployed (functions/ingest.ts): counts a metric filter takes from the line are not written.
+    const ingestCounter = createCounter('ingest', undefined, { fromLogLines: logLineMetricsOf('ingest') });
     const ingest = flushingMetrics(
       ingestCounter,
       createIngestHandler({
@@ -86,7 +93,7 @@ export const measureLogBytes = async (
           messages.push(JSON.stringify({ v: MESSAGE_VERSION, meta, body }));
           return { messageId: randomUUID(), claimed: false };
         },
-        logger: createLogger('ingest'),
+        logger: createLogger('ingest', { lambdaRequestId: 'problems' }),
         counter: ingestCounter,
       }),
     );
@@ -110,6 +117,7 @@ export const measureLogBytes = async (
     }
   });
   consumeBytes = await bytesWritten(async () => {
+    const consumeCounter = createCounter('consume');
     const doc = { send: async () => ({}) } as unknown as DynamoDBDocumentClient;
     const consume = flushingMetrics(
       consumeCounter,
