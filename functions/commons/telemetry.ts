@@ -29,10 +29,10 @@ export interface HandlerLog extends Log {
 
 /**
  * The fields of every line: level, message, service, the invocation's request id, and
- * `cold_start: true` on the lines of a cold start, then the line's own. Powertools' default adds the function's ARN, name and
- * memory size, a timestamp, the sampling rate and an X-Ray id; the log group, CloudWatch's own
- * event time and the untraced functions make those repeats, and at one line per callback they were
- * most of the bytes billed.
+ * `cold_start: true` on the lines of a cold start, then the line's own. Powertools' default adds
+ * the function's ARN, name and memory size, a timestamp, the sampling rate and an X-Ray id; the
+ * log group, CloudWatch's own event time and the untraced functions make those repeats, and at
+ * one line per callback they were most of the bytes billed.
  */
 class LeanLogFormatter extends LogFormatter {
   constructor(private readonly lambdaRequestId: LoggerOptions['lambdaRequestId'] = 'every-line') {
