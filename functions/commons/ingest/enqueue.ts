@@ -25,7 +25,11 @@ export const createEnqueuer = (options: {
   return async (meta, body) => {
     // Serialized once: the same string is measured and sent (this is ingest's hot path).
     const inline = sqsSafeJson({ v: MESSAGE_VERSION, meta, body } satisfies QueueMessage);
-    if (Buffer.byteLength(inline, 'utf8') <= options.maxMessageBytes) {
+    // A UTF-16 code unit is at most 3 UTF-8 bytes: most messages need no byte count at all.
+    if (
+      inline.length * 3 <= options.maxMessageBytes ||
+      Buffer.byteLength(inline, 'utf8') <= options.maxMessageBytes
+    ) {
       return { messageId: await send(inline), claimed: false };
     }
     const claim = await options.claims.put(claimKey(meta.receivedAt, meta.requestId), body);
