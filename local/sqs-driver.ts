@@ -17,8 +17,17 @@ export interface SqsDriverOptions {
   readonly queueUrl: string;
   readonly queueArn?: string;
   readonly handler: (event: SQSEvent) => Promise<SQSBatchResponse | undefined>;
-  /** SQS returns at most 10 messages per receive. */
+  /**
+   * Messages per handler call (default 10). SQS returns at most 10 per receive; like Lambda's
+   * event source mapping, a larger batch is gathered from several receives.
+   */
   readonly batchSize?: number;
+  /**
+   * How long to keep gathering a batch after its first messages (default 0). Unlike the event
+   * source mapping's window, gathering also ends at the first empty receive, so a quiet local
+   * stack adds no delay while a busy one hands over full batches, as deployed.
+   */
+  readonly batchingWindowMs?: number;
   readonly concurrency?: number;
   readonly waitSeconds?: number;
   readonly onError?: (error: unknown) => void;
@@ -48,18 +57,35 @@ export const startSqsDriver = (options: SqsDriverOptions): SqsDriver => {
   let running = true;
   const queueArn = options.queueArn ?? 'arn:aws:sqs:us-east-1:000000000000:local';
 
+  const batchSize = options.batchSize ?? 10;
+  const receive = async (max: number, waitSeconds: number) =>
+    (
+      await options.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: options.queueUrl,
+          MaxNumberOfMessages: Math.min(10, max),
+          WaitTimeSeconds: waitSeconds,
+          MessageSystemAttributeNames: ['All'],
+        }),
+      )
+    ).Messages ?? [];
+
+  /** A batch: one long poll, then more short receives while they bring messages, the batch has room and the window is open. */
+  const gather = async () => {
+    const messages = await receive(batchSize, options.waitSeconds ?? 1);
+    const until = Date.now() + (options.batchingWindowMs ?? 0);
+    while (messages.length > 0 && messages.length < batchSize && Date.now() < until) {
+      const more = await receive(batchSize - messages.length, 0);
+      if (more.length === 0) break;
+      messages.push(...more);
+    }
+    return messages;
+  };
+
   const loop = async (): Promise<void> => {
     while (running) {
       try {
-        const received = await options.sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: options.queueUrl,
-            MaxNumberOfMessages: options.batchSize ?? 10,
-            WaitTimeSeconds: options.waitSeconds ?? 1,
-            MessageSystemAttributeNames: ['All'],
-          }),
-        );
-        const messages = received.Messages ?? [];
+        const messages = await gather();
         if (messages.length === 0) continue;
         stats.batches++;
         stats.messages += messages.length;
@@ -76,11 +102,12 @@ export const startSqsDriver = (options: SqsDriverOptions): SqsDriver => {
         }
         stats.failures += failed.size;
         const done = records.filter((record) => !failed.has(record.messageId));
-        if (done.length > 0) {
+        // DeleteMessageBatch takes at most 10 entries.
+        for (let start = 0; start < done.length; start += 10) {
           await options.sqs.send(
             new DeleteMessageBatchCommand({
               QueueUrl: options.queueUrl,
-              Entries: done.map((record, index) => ({
+              Entries: done.slice(start, start + 10).map((record, index) => ({
                 Id: String(index),
                 ReceiptHandle: record.receiptHandle,
               })),

@@ -4,7 +4,7 @@
  */
 import type { Server } from 'node:http';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { RECORDINGS } from '../functions/commons/definitions.js';
+import { QUEUE, RECORDINGS } from '../functions/commons/definitions.js';
 import { describeError } from '../functions/commons/errors.js';
 import { startApiServer } from './api-server.js';
 import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from './emulators.js';
@@ -161,6 +161,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       queueUrl: resources.queueUrl,
       handler: options.wrapConsume ? options.wrapConsume(consume) : consume,
       concurrency: options.consumers ?? 2,
+      // Batches up to the deployed size (the event source mapping's), so a busy local stack
+      // archives and logs per batch as deployed rather than per 10 messages.
+      batchSize: QUEUE.batchSize,
+      batchingWindowMs: 200,
     });
     recordingsDriver = startSqsDriver({
       sqs: clients.sqs,
