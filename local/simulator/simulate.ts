@@ -7,6 +7,7 @@
 
 import type { Platform } from '../../functions/commons/contract/types.js';
 import { type Generated, generateCallbacks, type Kind } from './generate.js';
+import { createPoster } from './post.js';
 import { Random } from './random.js';
 import { retryDelayMs, SCHEDULES } from './schedule.js';
 
@@ -143,6 +144,10 @@ export const runSimulation = async (options: SimulationOptions): Promise<Simulat
 
   const base = options.url.replace(/\/$/, '');
   const limit = new Semaphore(options.concurrency);
+  const poster = createPoster({
+    maxSockets: options.concurrency,
+    timeoutMs: options.requestTimeoutMs ?? 30_000,
+  });
   const latencies: number[] = [];
   const ackedByKey = new Map<string, number>();
   const firstOf = new Set<Generated>();
@@ -160,13 +165,11 @@ export const runSimulation = async (options: SimulationOptions): Promise<Simulat
       const begin = performance.now();
       sent++;
       try {
-        const response = await fetch(`${base}${item.route}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json;charset=utf-8' },
-          body: item.body,
-          signal: AbortSignal.timeout(options.requestTimeoutMs ?? 30_000),
-        });
-        const text = await response.text();
+        const { text } = await poster.post(
+          `${base}${item.route}`,
+          item.body,
+          'application/json;charset=utf-8',
+        );
         // 百应's rule: only a body of exactly `success` acknowledges the delivery.
         const ok = text === 'success';
         if (ok) latencies.push(performance.now() - begin);
@@ -208,6 +211,7 @@ export const runSimulation = async (options: SimulationOptions): Promise<Simulat
     );
   } finally {
     if (ticker) clearInterval(ticker);
+    poster.close();
     progress();
   }
   const sorted = [...latencies].sort((a, b) => a - b);
