@@ -8,10 +8,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { readCallback } from '../functions/commons/contract/read-callback.js';
 import type { NormalizedRecord } from '../functions/commons/contract/types.js';
-import { mergeCall, mergeManualIntent } from '../functions/commons/store/call-store.js';
+import type { CallsTarget } from '../functions/commons/store/call-store.js';
 import { deliveryOf } from '../functions/commons/store/delivery.js';
 import { documentClient } from '../functions/commons/store/document-client.js';
-import { mergeJob } from '../functions/commons/store/job-store.js';
+import { mergeRecord } from '../functions/commons/store/merge-record.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../local/emulators.js';
 import { createLocalResources } from '../local/resources.js';
 import { generateCallbacks } from '../local/simulator/generate.js';
@@ -45,6 +45,14 @@ const meter = (doc: DynamoDBDocumentClient) => {
   return consumed;
 };
 
+/** The calls table as merges see it, with an object store that fails: a normal-size call stays one item write, so any S3 write is a regression. */
+export const callsWithoutObjects = (doc: DynamoDBDocumentClient, table: string): CallsTarget => {
+  const noObjects = async (): Promise<never> => {
+    throw new Error('a normal-size call must not write to S3');
+  };
+  return { doc, table, objects: { put: noObjects, get: noObjects, list: noObjects, delete: noObjects } };
+};
+
 export interface ConsumeFigures {
   readonly figures: Figure[];
   readonly unitsPerCallback: number;
@@ -64,24 +72,14 @@ export const runConsumeThroughput = async (): Promise<ConsumeFigures> => {
     });
     const doc = documentClient(client);
     const consumed = meter(doc);
-    // Normal-size calls stay one item write: any S3 write here would be a regression.
-    const noObjects = async (): Promise<never> => {
-      throw new Error('a normal-size call must not write to S3');
-    };
-    const calls = {
-      doc,
-      table: resources.callsTable,
-      objects: { put: noObjects, get: noObjects, list: noObjects, delete: noObjects },
-    };
+    const calls = callsWithoutObjects(doc, resources.callsTable);
     type Target = { calls: typeof calls; jobsTable: string };
     const mergeInto = (target: Target, record: NormalizedRecord, requestId: string) => {
       const delivery = deliveryOf(
         { requestId, receivedAt: new Date().toISOString(), source: 'callback' },
         `archive/bench.jsonl.gz#${requestId}`,
       );
-      if (record.kind === 'call') return mergeCall(target.calls, record, delivery);
-      if (record.kind === 'manualIntent') return mergeManualIntent(target.calls, record, delivery);
-      return mergeJob(doc, target.jobsTable, record, delivery);
+      return mergeRecord(target.calls, target.jobsTable, record, delivery);
     };
     const consumeAll = async (target: Target, bodies: readonly string[], tag: string) => {
       for (const [index, body] of bodies.entries()) {

@@ -16,14 +16,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Template } from 'aws-cdk-lib/assertions';
 import { readCallback } from '../functions/commons/contract/read-callback.js';
 import type { CallRecord } from '../functions/commons/contract/types.js';
-import { mergeCall, mergeManualIntent } from '../functions/commons/store/call-store.js';
 import { deliveryOf } from '../functions/commons/store/delivery.js';
 import { documentClient } from '../functions/commons/store/document-client.js';
-import { mergeJob } from '../functions/commons/store/job-store.js';
+import { mergeRecord } from '../functions/commons/store/merge-record.js';
 import { storable } from '../functions/commons/store/storable.js';
 import { buildApp } from '../lib/build-app.js';
 import { generateCallbacks } from '../local/simulator/generate.js';
 import { Random } from '../local/simulator/random.js';
+import { callsWithoutObjects } from './consume-throughput.js';
 import { type Figure, median, ratioLine } from './stats.js';
 
 const PRICE = {
@@ -70,32 +70,29 @@ const ACCESS_LOG_SAMPLE: Record<string, string> = {
   'error.message': '-',
 };
 
-/** Bytes of one API Gateway access log line: the template's format with typical values. */
-const accessLogBytes = (template: {
+/**
+ * The API stage's access log: bytes of one line (the template's format with typical values) and
+ * the class of the log group it goes to (Standard when not set).
+ */
+const accessLogOf = (template: {
   Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
-}) => {
+}): { bytes: number; logClass: string } => {
   const stage = Object.values(template.Resources).find(
     (resource) => resource.Type === 'AWS::ApiGateway::Stage',
   );
-  const format = (stage?.Properties.AccessLogSetting as { Format?: string } | undefined)?.Format ?? '';
-  const line = format.replace(
+  const setting = stage?.Properties.AccessLogSetting as
+    | { Format?: string; DestinationArn?: { 'Fn::GetAtt'?: string[] } }
+    | undefined;
+  const line = (setting?.Format ?? '').replace(
     /\$context\.([A-Za-z.]+)/g,
     (_, name: string) => ACCESS_LOG_SAMPLE[name] ?? '-',
   );
-  return Buffer.byteLength(line) + 1;
-};
-
-/** The log class of the group the API stage writes its access log to (Standard when not set). */
-const accessLogClass = (template: {
-  Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
-}): string => {
-  const stage = Object.values(template.Resources).find(
-    (resource) => resource.Type === 'AWS::ApiGateway::Stage',
-  );
-  const destination = (stage?.Properties.AccessLogSetting as { DestinationArn?: { 'Fn::GetAtt'?: string[] } })
-    ?.DestinationArn?.['Fn::GetAtt']?.[0];
+  const destination = setting?.DestinationArn?.['Fn::GetAtt']?.[0];
   const group = destination ? template.Resources[destination] : undefined;
-  return (group?.Properties.LogGroupClass as string | undefined) ?? 'STANDARD';
+  return {
+    bytes: Buffer.byteLength(line) + 1,
+    logClass: (group?.Properties.LogGroupClass as string | undefined) ?? 'STANDARD',
+  };
 };
 
 const callOfTurns = (turns: number): string => {
@@ -179,11 +176,9 @@ export const costTable = (inputs: CostInputs): { rows: string[]; figures: Figure
       (fn.Properties as { LoggingConfig?: { SystemLogLevel?: string } }).LoggingConfig?.SystemLogLevel,
   );
   const platformLines = systemLevels.every((level) => level === 'WARN' || level === 'ERROR') ? 0 : 3 * 260;
-  const accessLog = accessLogBytes(template as never);
+  const { bytes: accessLog, logClass: accessLogClass } = accessLogOf(template as never);
   const accessLogPrice =
-    accessLogClass(template as never) === 'INFREQUENT_ACCESS'
-      ? PRICE.logsInfrequentPerGbIngested
-      : PRICE.logsPerGbIngested;
+    accessLogClass === 'INFREQUENT_ACCESS' ? PRICE.logsInfrequentPerGbIngested : PRICE.logsPerGbIngested;
   const functionLogBytes =
     inputs.logBytes.ingest + inputs.logBytes.consume + platformLines + platformLines / batch;
 
@@ -299,14 +294,7 @@ export const measureConsumeMicros = async (): Promise<number> => {
     },
   });
   const doc = documentClient(client);
-  const noObjects = async (): Promise<never> => {
-    throw new Error('a normal-size call must not write to S3');
-  };
-  const calls = {
-    doc,
-    table: 'calls',
-    objects: { put: noObjects, get: noObjects, list: noObjects, delete: noObjects },
-  };
+  const calls = callsWithoutObjects(doc, 'calls');
   const pass = async (round: number) => {
     const started = performance.now();
     for (const [index, item] of bodies.entries()) {
@@ -316,11 +304,7 @@ export const measureConsumeMicros = async (): Promise<number> => {
         { requestId: `cost-${round}-${index}`, receivedAt: new Date().toISOString(), source: 'callback' },
         `archive/cost.jsonl.gz#${index}`,
       );
-      for (const record of read.records) {
-        if (record.kind === 'call') await mergeCall(calls, record, delivery);
-        else if (record.kind === 'manualIntent') await mergeManualIntent(calls, record, delivery);
-        else await mergeJob(doc, 'jobs', record, delivery);
-      }
+      for (const record of read.records) await mergeRecord(calls, 'jobs', record, delivery);
     }
     return ((performance.now() - started) / bodies.length) * 1000;
   };

@@ -16,11 +16,9 @@ import { isMissingObject } from '../object-store.js';
 import { type QueueMessage, queueMessageSchema, type ReceiveMeta } from '../queue-message.js';
 import { type RecordingTask, recordingTasksOf } from '../recordings/task.js';
 import type { TaskSender } from '../recordings/task-queue.js';
-import { mergeCall, mergeManualIntent } from '../store/call-store.js';
 import { deliveryOf } from '../store/delivery.js';
-import { mergeJob } from '../store/job-store.js';
 import { itemKeyOf } from '../store/keys.js';
-import type { MergeOutcome } from '../store/merge.js';
+import { mergeRecord } from '../store/merge-record.js';
 import type { Counter, HandlerLog, Log } from '../telemetry.js';
 import { type ArchiveLine, archiveKey, type ObjectStore, writeArchive } from './archive.js';
 import { KeyedLanes } from './keyed-lanes.js';
@@ -205,22 +203,6 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
     });
   };
 
-  const mergeRecord = (
-    record: NormalizedRecord,
-    meta: ReceiveMeta,
-    archive: string | undefined,
-  ): Promise<MergeOutcome> => {
-    const delivery = deliveryOf(meta, archive);
-    switch (record.kind) {
-      case 'call':
-        return mergeCall(calls, record, delivery);
-      case 'manualIntent':
-        return mergeManualIntent(calls, record, delivery);
-      case 'job':
-        return mergeJob(deps.doc, deps.jobsTable, record, delivery);
-    }
-  };
-
   const store = async (
     summary: BatchSummary,
     messageId: string,
@@ -229,7 +211,8 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
   ) => {
     try {
       const outcomes = [];
-      for (const record of prepared.records) outcomes.push(await mergeRecord(record, prepared.meta, archive));
+      for (const record of prepared.records)
+        outcomes.push(await mergeRecord(calls, deps.jobsTable, record, deliveryOf(prepared.meta, archive)));
       for (const record of prepared.records) deps.counter.count('RecordsStored', { Kind: record.kind });
       if (prepared.warnings.length > 0) deps.counter.count('ContractWarnings', {}, prepared.warnings.length);
       summary.stored += 1;
