@@ -8,7 +8,6 @@ import { Readable } from 'node:stream';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createEnqueuer } from '../functions/commons/ingest/enqueue.js';
 import { createIngestHandler } from '../functions/commons/ingest/ingest-handler.js';
-import { sqsSafeJson } from '../functions/commons/sqs-safe-json.js';
 import { generateCallbacks } from '../local/simulator/generate.js';
 import { Random } from '../local/simulator/random.js';
 import { alternate, type Figure, ratioLine } from './stats.js';
@@ -88,11 +87,19 @@ export const runIngestOverhead = async (): Promise<Figure[]> => {
     }),
     ...quiet,
   });
-  // Our own work only: the message is built and serialized exactly as for SQS, then dropped.
+  // Our own work only: the real enqueuer builds the message exactly as for SQS; the send drops it.
+  let built = 0;
   const own = createIngestHandler({
-    enqueue: async (meta, body) => ({
-      messageId: String(sqsSafeJson({ v: 1, meta, body }).length),
-      claimed: false,
+    enqueue: createEnqueuer({
+      sqs: {
+        send: async (command: SendMessageCommand) => {
+          built += command.input.MessageBody?.length ?? 0;
+          return { MessageId: 'own', $metadata: {} };
+        },
+      } as unknown as SQSClient,
+      queueUrl,
+      claims: { put: async (key) => ({ bucket: 'b', key }) },
+      maxMessageBytes: 1_000_000,
     }),
     ...quiet,
   });
@@ -124,7 +131,7 @@ export const runIngestOverhead = async (): Promise<Figure[]> => {
     () => perItem(SDK_COUNT, bareSend),
   );
   sqs.destroy();
-  if (sink === 0) throw new Error('unreachable');
+  if (sink === 0 || built === 0) throw new Error('unreachable');
   return [
     {
       name: `ingest, own work (${COUNT} payloads)`,

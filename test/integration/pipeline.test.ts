@@ -5,6 +5,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
 import { readCallback } from '../../functions/commons/contract/index.js';
+import { decodeQueueMessage } from '../../functions/commons/queue-message.js';
 import {
   apiEvent,
   deliverThrough,
@@ -136,7 +137,7 @@ describe('failures', () => {
     const consume = wireConsume(env, { doc: failing });
     const response = await consume.handler(event as SQSEvent);
     const failedMessage = (event as SQSEvent).Records.find((record) =>
-      (JSON.parse(record.body) as { body: string }).body.includes('"callInstanceId":42'),
+      decodeQueueMessage(record.body)?.body?.includes('"callInstanceId":42'),
     );
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: failedMessage?.messageId }]);
     expect(await getCall(env, 'out#41')).toBeDefined();

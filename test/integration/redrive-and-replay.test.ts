@@ -8,6 +8,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { readArchive } from '../../functions/commons/consume/archive.js';
 import { archivePrefix, replayArchive } from '../../functions/commons/consume/replay.js';
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
+import { decodeQueueMessage } from '../../functions/commons/queue-message.js';
 import { startSqsDriver } from '../../local/sqs-driver.js';
 import {
   apiEvent,
@@ -63,7 +64,7 @@ test('a message that keeps failing moves to the DLQ after maxReceiveCount receiv
   expect(await getCall(env, 'in#1091')).toMatchObject({ deliveries: 1 });
   expect(await getCall(env, 'out#666')).toBeUndefined();
   const [dead] = await drainQueue(env, env.resources.dlqUrl);
-  expect(JSON.parse(dead?.Records[0]?.body ?? '{}').body).toBe(poison);
+  expect(decodeQueueMessage(dead?.Records[0]?.body ?? '')?.body).toBe(poison);
 });
 
 test('archived bodies replay into the same records, without counting deliveries twice', async () => {

@@ -15,6 +15,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { readCallback } from '../../functions/commons/contract/index.js';
+import { decodeQueueMessage } from '../../functions/commons/queue-message.js';
 import { documentClient } from '../../functions/commons/store/document-client.js';
 import { itemKeyOf } from '../../functions/commons/store/keys.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators.js';
@@ -125,8 +126,7 @@ const settle = async (name: string, summary: SimulationSummary) => {
 
 /** The item keys a queued message's body names (for the DLQ count). */
 const keysOfBody = (sqsBody: string): string[] => {
-  const message = JSON.parse(sqsBody) as { body?: string };
-  const read = readCallback(message.body ?? '');
+  const read = readCallback(decodeQueueMessage(sqsBody)?.body ?? '');
   return read.ok ? read.records.map(itemKeyOf) : [];
 };
 

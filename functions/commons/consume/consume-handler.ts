@@ -6,14 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context as LambdaContext, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import * as v from 'valibot';
 import { readCallback } from '../contract/read-callback.js';
 import type { NormalizedRecord } from '../contract/types.js';
 import type { Warning } from '../contract/warnings.js';
 import { describeError } from '../errors.js';
 import { maskDigitsIn } from '../mask.js';
 import { isMissingObject } from '../object-store.js';
-import { type QueueMessage, queueMessageSchema, type ReceiveMeta } from '../queue-message.js';
+import { decodeQueueMessage, type ReceiveMeta } from '../queue-message.js';
 import { type RecordingTask, recordingTasksOf } from '../recordings/task.js';
 import type { TaskSender } from '../recordings/task-queue.js';
 import { deliveryOf } from '../store/delivery.js';
@@ -59,15 +58,6 @@ type Prepared =
       readonly claim?: string | undefined;
     };
 
-const parseMessage = (raw: string): QueueMessage | undefined => {
-  try {
-    const result = v.safeParse(queueMessageSchema, JSON.parse(raw));
-    return result.success ? result.output : undefined;
-  } catch {
-    return undefined;
-  }
-};
-
 /** What one batch did, for its single summary line (one line per batch, not per message: logs are billed by the byte). */
 interface BatchSummary {
   stored: number;
@@ -104,7 +94,7 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
   const calls = { doc: deps.doc, table: deps.callsTable, objects: deps.objects };
 
   const prepare = async (sqsRecord: SQSRecord): Promise<Prepared> => {
-    const message = parseMessage(sqsRecord.body);
+    const message = decodeQueueMessage(sqsRecord.body);
     if (!message) {
       return {
         kind: 'quarantine',

@@ -2,11 +2,23 @@
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { QUEUE } from '../definitions.js';
-import { MESSAGE_VERSION, type QueueMessage, type ReceiveMeta } from '../queue-message.js';
+import { MESSAGE_VERSION, type QueueMessage, type ReceiveMeta, verbatimMessage } from '../queue-message.js';
 import { sqsSafeJson } from '../sqs-safe-json.js';
 import { type ClaimStore, claimKey, s3ClaimStore } from './claim-check.js';
 
-export type Enqueuer = (meta: ReceiveMeta, body: string) => Promise<{ messageId: string; claimed: boolean }>;
+export interface EnqueueOptions {
+  /**
+   * The caller has read the body with `JSON.parse` as it is (no repair): it can travel unescaped
+   * (message v2, see queue-message.ts). Ingest knows this from its envelope check.
+   */
+  readonly parsesAsJson?: boolean;
+}
+
+export type Enqueuer = (
+  meta: ReceiveMeta,
+  body: string,
+  options?: EnqueueOptions,
+) => Promise<{ messageId: string; claimed: boolean }>;
 
 export const createEnqueuer = (options: {
   sqs: Pick<SQSClient, 'send'>;
@@ -22,9 +34,11 @@ export const createEnqueuer = (options: {
     if (!result.MessageId) throw new Error('SQS accepted no message id');
     return result.MessageId;
   };
-  return async (meta, body) => {
+  return async (meta, body, enqueueOptions) => {
     // Serialized once: the same string is measured and sent (this is ingest's hot path).
-    const inline = sqsSafeJson({ v: MESSAGE_VERSION, meta, body } satisfies QueueMessage);
+    const inline =
+      (enqueueOptions?.parsesAsJson ? verbatimMessage(meta, body) : undefined) ??
+      sqsSafeJson({ v: MESSAGE_VERSION, meta, body } satisfies QueueMessage);
     // A UTF-16 code unit is at most 3 UTF-8 bytes: most messages need no byte count at all.
     if (
       inline.length * 3 <= options.maxMessageBytes ||

@@ -6,9 +6,15 @@ import { charsetOf } from '../charset.js';
 export const SUCCESS_BODY = 'success';
 
 export const headerOf = (event: Pick<APIGatewayProxyEvent, 'headers'>, name: string): string | undefined => {
+  const headers = event.headers;
+  if (!headers) return undefined;
   const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(event.headers ?? {})) {
-    if (key.toLowerCase() === wanted && value !== undefined) return value;
+  // The spelling most clients send first; then any other case (header names are case-insensitive).
+  const exact = headers[wanted];
+  if (exact !== undefined) return exact;
+  for (const key in headers) {
+    const value = headers[key];
+    if (value !== undefined && key.toLowerCase() === wanted) return value;
   }
   return undefined;
 };

@@ -114,19 +114,19 @@ export const createIngestHandler = (deps: IngestDeps) => {
       }
     }
     try {
-      const { claimed } = await deps.enqueue({ ...meta, dataType }, decoded.text);
+      const { claimed } = await deps.enqueue({ ...meta, dataType }, decoded.text, {
+        parsesAsJson: checked.parsesAsJson,
+      });
       deps.counter.count('CallbacksReceived', { DataType: dataType });
       // The one line of a successful request (it is most of what the logs cost): the reply is
       // implied by the message, `claimed` appears only when the body went to S3, and the SQS
       // message id and content type are not repeated here: both are in the message's metadata
       // and the archive, which the API request id finds (consume's lines carry it too).
-      const { contentType: _contentType, ...accepted } = log;
-      deps.logger.info('callback accepted', {
-        ...accepted,
-        dataType,
-        ...(claimed ? { claimed } : {}),
-        ms: now() - started,
-      });
+      const accepted = { requestId: log.requestId, route: log.route, bytes: log.bytes, dataType };
+      deps.logger.info(
+        'callback accepted',
+        claimed ? { ...accepted, claimed, ms: now() - started } : { ...accepted, ms: now() - started },
+      );
       return replySuccess();
     } catch (error) {
       deps.counter.count('EnqueueFailures');

@@ -1,7 +1,11 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createEnqueuer } from '../../../functions/commons/ingest/enqueue.js';
+import { createIngestHandler } from '../../../functions/commons/ingest/ingest-handler.js';
+import { decodeQueueMessage } from '../../../functions/commons/queue-message.js';
 import { sqsSafeJson } from '../../../functions/commons/sqs-safe-json.js';
+import { apiEvent, RecordingCounter, RecordingLogger } from '../../support/recorders.js';
+import { variantOf, vendorBody, vendorObject } from '../../support/vendor.js';
 
 const meta = { requestId: 'r-1', receivedAt: '2026-11-26T00:00:00.000Z', source: 'callback' as const };
 
@@ -56,4 +60,60 @@ test('SQS without a message id is a failure, not a silent success', async () => 
   });
   await expect(enqueue(meta, '{}')).rejects.toThrow('SQS accepted no message id');
   sqs.restore();
+});
+
+describe('what ingest puts on the queue decodes to the exact body, whichever encoding it took', () => {
+  const sentBy = async (body: string, headers?: Record<string, string>) => {
+    const sent: string[] = [];
+    const handler = createIngestHandler({
+      enqueue: createEnqueuer({
+        sqs: {
+          send: async (command: SendMessageCommand) => {
+            sent.push(command.input.MessageBody ?? '');
+            return { MessageId: `m-${sent.length}`, $metadata: {} };
+          },
+        } as unknown as SQSClient,
+        queueUrl: 'q',
+        claims: { put: async (key) => ({ bucket: 'b', key }) },
+        maxMessageBytes: 1_000_000,
+      }),
+      logger: new RecordingLogger(),
+      counter: new RecordingCounter(),
+    });
+    const event = apiEvent(body);
+    const reply = await handler(headers ? { ...event, headers } : event);
+    expect(reply.body).toBe('success');
+    const message = sent[0] ?? '';
+    return { version: (JSON.parse(message) as { v: number }).v, decoded: decodeQueueMessage(message) };
+  };
+
+  test.each([
+    ['a vendor example', 2, vendorBody('outbound')],
+    [
+      'pretty-printed with CRLF',
+      2,
+      JSON.stringify(vendorObject('inbound'), null, 2).replaceAll('\n', '\r\n'),
+    ],
+    ['with a byte-order mark (JSON.parse refuses it as sent)', 1, `\uFEFF${vendorBody('outbound')}`],
+    ['with the doc’s trailing comma', 1, vendorBody('job')],
+    [
+      'with an emoji in a name (SQS needs it escaped)',
+      1,
+      variantOf('outbound', (inner) => {
+        (inner.sceneInstance as Record<string, unknown>).customerName = '张三😀';
+      }),
+    ],
+  ])('%s → v%i', async (_name, version, body) => {
+    const { version: sentVersion, decoded } = await sentBy(body);
+    expect(sentVersion).toBe(version);
+    expect(decoded?.body).toBe(body);
+    expect(decoded?.meta.route).toBe('call');
+  });
+
+  test('the content type is read whatever the header name’s case', async () => {
+    for (const name of ['content-type', 'Content-Type', 'CONTENT-TYPE']) {
+      const { decoded } = await sentBy(vendorBody('outbound'), { [name]: 'text/plain;charset=utf-8' });
+      expect(decoded?.meta.contentType).toBe('text/plain;charset=utf-8');
+    }
+  });
 });
