@@ -2,6 +2,8 @@
  * Serves the API Gateway routes on loopback by turning each HTTP request into an API Gateway
  * REST proxy event and invoking the real ingest handler with it.
  */
+
+import { isUtf8 as isUtf8Bytes } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -43,9 +45,9 @@ const toEvent = (request: IncomingMessage, resource: string, body: Buffer): APIG
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(request.headers))
     if (typeof value === 'string') headers[key] = value;
-  const text = body.toString('utf8');
   // API Gateway passes a UTF-8 body as text; anything else arrives base64-encoded.
-  const isUtf8 = Buffer.from(text, 'utf8').equals(body);
+  const isUtf8 = isUtf8Bytes(body);
+  const text = isUtf8 ? body.toString('utf8') : '';
   const sourceIp = (request.socket.remoteAddress ?? LOOPBACK).replace(/^::ffff:/, '');
   return {
     resource,

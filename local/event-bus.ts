@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { LOCAL_REGION } from './emulators.js';
 import { LOOPBACK } from './ports.js';
 
@@ -49,9 +49,13 @@ export const startLocalEventBus = async (targets: {
       key: keyOf(new Date().toISOString(), ++sequence, envelope.id as string),
       body: JSON.stringify(envelope),
     }));
+    // One object per event (what `npm run events` reads), and the queue copies in batches of 10
+    // (SQS's batch limit): a message per event cost the local stack a request per event.
+    const batches: (typeof writes)[] = [];
+    for (let at = 0; at < writes.length; at += 10) batches.push(writes.slice(at, at + 10));
     tail = tail.then(() =>
-      Promise.all(
-        writes.flatMap(({ key, body }) => [
+      Promise.all([
+        ...writes.map(({ key, body }) =>
           targets.s3.send(
             new PutObjectCommand({
               Bucket: targets.bucket,
@@ -60,9 +64,19 @@ export const startLocalEventBus = async (targets: {
               ContentType: 'application/json',
             }),
           ),
-          targets.sqs.send(new SendMessageCommand({ QueueUrl: targets.queueUrl, MessageBody: body })),
-        ]),
-      ),
+        ),
+        ...batches.map(async (batch) => {
+          const { Failed = [] } = await targets.sqs.send(
+            new SendMessageBatchCommand({
+              QueueUrl: targets.queueUrl,
+              Entries: batch.map(({ body }, index) => ({ Id: String(index), MessageBody: body })),
+            }),
+          );
+          if (Failed.length > 0) {
+            throw new Error(`the local events queue refused ${Failed.length} of ${batch.length} events`);
+          }
+        }),
+      ]),
     );
     return tail;
   };

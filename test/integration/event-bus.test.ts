@@ -1,0 +1,74 @@
+/**
+ * The local event bus (what the deployed EventBridge bus is to the local stack): each event it
+ * accepts is kept as one object under `events/` (what `npm run events -- --local` reads) and as
+ * one message on the local events queue, sent in batches of SQS's limit of 10.
+ */
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators.js';
+import { EVENTS_PREFIX, type LocalEventBus, startLocalEventBus } from '../../local/event-bus.js';
+import { useLocalEnv } from '../support/local-env.js';
+
+const env = useLocalEnv({ prefix: 'bus' });
+let bus: LocalEventBus;
+let events: EventBridgeClient;
+
+beforeAll(async () => {
+  bus = await startLocalEventBus({
+    s3: env.clients.s3,
+    bucket: env.resources.bucket,
+    sqs: env.clients.sqs,
+    queueUrl: env.resources.eventsQueueUrl,
+  });
+  events = new EventBridgeClient({
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    endpoint: bus.endpoint,
+  });
+});
+
+afterAll(async () => {
+  events.destroy();
+  await bus.stop();
+});
+
+const receiveAll = async (): Promise<string[]> => {
+  const bodies: string[] = [];
+  for (;;) {
+    const { Messages = [] } = await env.clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: env.resources.eventsQueueUrl, MaxNumberOfMessages: 10 }),
+    );
+    if (Messages.length === 0) return bodies;
+    bodies.push(...Messages.map((message) => message.Body ?? ''));
+  }
+};
+
+test('23 events in one PutEvents (one of them invalid): 22 objects and 22 queue messages, each event once', async () => {
+  const entries = Array.from({ length: 23 }, (_, index) => ({
+    Source: 'byrobot-callbacks',
+    DetailType: 'call.recorded',
+    Detail: JSON.stringify({ callId: String(index) }),
+  }));
+  entries[5] = { ...entries[5], Detail: '' } as (typeof entries)[number];
+  const result = await events.send(new PutEventsCommand({ Entries: entries }));
+  expect(result.FailedEntryCount).toBe(1);
+  expect(result.Entries?.[5]).toMatchObject({ ErrorCode: 'InvalidArgument' });
+  const ids = (result.Entries ?? []).flatMap((entry) => (entry.EventId ? [entry.EventId] : []));
+  expect(ids).toHaveLength(22);
+
+  const queued = (await receiveAll()).map(
+    (body) => JSON.parse(body) as { id: string; detail: { callId: string } },
+  );
+  expect(queued.map((event) => event.id).sort()).toEqual([...ids].sort());
+  expect(queued.map((event) => Number(event.detail.callId)).sort((a, b) => a - b)).toEqual(
+    Array.from({ length: 23 }, (_, index) => index).filter((index) => index !== 5),
+  );
+
+  const { Contents = [] } = await env.clients.s3.send(
+    new ListObjectsV2Command({ Bucket: env.resources.bucket, Prefix: EVENTS_PREFIX }),
+  );
+  expect(Contents.map((object) => object.Key?.split('-').pop()?.replace('.json', '')).sort()).toEqual(
+    [...ids].map((id) => id.split('-').pop()).sort(),
+  );
+});
