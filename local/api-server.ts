@@ -2,7 +2,6 @@
  * Serves the API Gateway routes on loopback by turning each HTTP request into an API Gateway
  * REST proxy event and invoking the real ingest handler with it.
  */
-
 import { isUtf8 as isUtf8Bytes } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';

@@ -7,8 +7,9 @@
  * - v1 `{"v":1,"meta":{…},"body":"<the body as a JSON string>"}` (or `"claim"` instead of the
  *   body): any body, whatever its text.
  * - v2 `{"v":2,"n":<length>,"meta":{…},"json":<the body itself>}`: a body that JSON.parse reads as
- *   it is travels unescaped, so ingest neither escapes it nor scans the escaped copy (about a
- *   third of its own work next to SendMessage), and the message is smaller. `n` is the body's
+ *   it is travels unescaped, so ingest neither escapes it nor scans the escaped copy (building the
+ *   message fell from about 14 to 6 µs per request between SDK calls), and the message is smaller
+ *   (no backslash before every quote, which SendMessage's own JSON escapes again). `n` is the body's
  *   length in UTF-16 code units: the body is the message's last `n` characters before the closing
  *   brace, sliced out exactly as received (consume needs the text, not a parse of it).
  */
