@@ -78,31 +78,26 @@ export const runIngestOverhead = async (): Promise<Figure[]> => {
     requestHandler: stubTransport,
   });
   const queueUrl = 'https://sqs.us-east-1.amazonaws.com/000000000000/bench';
-  const full = createIngestHandler({
-    enqueue: createEnqueuer({
-      sqs,
-      queueUrl,
-      claims: { put: async (key) => ({ bucket: 'b', key }) },
-      maxMessageBytes: 1_000_000,
-    }),
-    ...quiet,
-  });
+  /** The real handler and enqueuer, sending through `via`. */
+  const handlerVia = (via: Pick<SQSClient, 'send'>) =>
+    createIngestHandler({
+      enqueue: createEnqueuer({
+        sqs: via,
+        queueUrl,
+        claims: { put: async (key) => ({ bucket: 'b', key }) },
+        maxMessageBytes: 1_000_000,
+      }),
+      ...quiet,
+    });
+  const full = handlerVia(sqs);
   // Our own work only: the real enqueuer builds the message exactly as for SQS; the send drops it.
   let built = 0;
-  const own = createIngestHandler({
-    enqueue: createEnqueuer({
-      sqs: {
-        send: async (command: SendMessageCommand) => {
-          built += command.input.MessageBody?.length ?? 0;
-          return { MessageId: 'own', $metadata: {} };
-        },
-      } as unknown as SQSClient,
-      queueUrl,
-      claims: { put: async (key) => ({ bucket: 'b', key }) },
-      maxMessageBytes: 1_000_000,
-    }),
-    ...quiet,
-  });
+  const own = handlerVia({
+    send: async (command: SendMessageCommand) => {
+      built += command.input.MessageBody?.length ?? 0;
+      return { MessageId: 'own', $metadata: {} };
+    },
+  } as unknown as SQSClient);
   const replay =
     (handler: typeof full, only = events.length) =>
     async () => {

@@ -14,7 +14,7 @@
  *   brace, sliced out exactly as received (consume needs the text, not a parse of it).
  */
 import * as v from 'valibot';
-import { sqsSafeJson } from './sqs-safe-json.js';
+import { needsSqsEscaping, sqsSafeJson } from './sqs-safe-json.js';
 
 export const MESSAGE_VERSION = 1;
 export const VERBATIM_VERSION = 2;
@@ -57,16 +57,14 @@ export interface DecodedMessage {
   readonly claim?: QueueMessage['claim'];
 }
 
-/** Characters SQS refuses (see sqs-safe-json.ts); a body holding one goes as v1, escaped. */
-const SQS_UNSAFE = /[\uD800-\uDFFF\uFFFE\uFFFF]/;
-
 /**
  * The v2 message for a body that `JSON.parse` accepts exactly as it is, or undefined when the
  * body holds a character SQS would refuse (then v1 escapes it). The caller vouches for the
  * body's JSON: an invalid one would make the whole message unreadable.
  */
 export const verbatimMessage = (meta: ReceiveMeta, body: string): string | undefined => {
-  if (SQS_UNSAFE.test(body)) return undefined;
+  // A body holding a character SQS refuses goes as v1, escaped.
+  if (needsSqsEscaping(body)) return undefined;
   const head = sqsSafeJson({ v: VERBATIM_VERSION, n: body.length, meta });
   return `${head.slice(0, -1)}${BODY_KEY}${body}}`;
 };

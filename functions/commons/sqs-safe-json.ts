@@ -8,8 +8,11 @@
  * They only occur inside JSON strings here, so the JSON parses back to the identical body;
  * Chinese text (BMP) is left as it is, so messages do not grow.
  */
+const ESCAPED = /[\uD800-\uDFFF\uFFFE\uFFFF]/;
+const ESCAPED_ALL = new RegExp(ESCAPED.source, 'g');
+
 export const sqsSafeJson = (value: unknown): string =>
-  JSON.stringify(value).replace(
-    /[\uD800-\uDFFF\uFFFE\uFFFF]/g,
-    (ch) => `\\u${ch.charCodeAt(0).toString(16)}`,
-  );
+  JSON.stringify(value).replace(ESCAPED_ALL, (ch) => `\\u${ch.charCodeAt(0).toString(16)}`);
+
+/** Whether text holds a character sqsSafeJson escapes (so it cannot go into a message as it is). */
+export const needsSqsEscaping = (text: string): boolean => ESCAPED.test(text);
