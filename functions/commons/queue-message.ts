@@ -14,6 +14,7 @@
  *   brace, sliced out exactly as received (consume needs the text, not a parse of it).
  */
 import * as v from 'valibot';
+import { metaJson } from './meta-json.js';
 import { needsSqsEscaping, sqsSafeJson } from './sqs-safe-json.js';
 
 export const MESSAGE_VERSION = 1;
@@ -65,8 +66,10 @@ export interface DecodedMessage {
 export const verbatimMessage = (meta: ReceiveMeta, body: string): string | undefined => {
   // A body holding a character SQS refuses goes as v1, escaped.
   if (needsSqsEscaping(body)) return undefined;
-  const head = sqsSafeJson({ v: VERBATIM_VERSION, n: body.length, meta });
-  return `${head.slice(0, -1)}${BODY_KEY}${body}}`;
+  // Metadata is nearly always plain ASCII: escaped only when it holds what SQS refuses.
+  const plainMeta = metaJson(meta);
+  const safeMeta = needsSqsEscaping(plainMeta) ? sqsSafeJson(meta) : plainMeta;
+  return `{"v":${VERBATIM_VERSION},"n":${body.length},"meta":${safeMeta}${BODY_KEY}${body}}`;
 };
 
 const BODY_KEY = ',"json":';

@@ -4,11 +4,13 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context as LambdaContext } from 'aws-lambda';
 import { readEnvelope } from '../contract/envelope.js';
+import { scanEnvelope } from '../contract/envelope-scan.js';
 import type { ReceiveMeta } from '../queue-message.js';
 import type { Counter, HandlerLog, Log } from '../telemetry.js';
 import { checkSignature, type SignatureCheckerOptions, type SignatureMode } from './callback-signature.js';
 import type { Enqueuer } from './enqueue.js';
 import { decodeBody, headerOf, replyError, replySuccess } from './http.js';
+import { isoTimestamp } from './iso-timestamp.js';
 
 export interface IngestDeps {
   readonly enqueue: Enqueuer;
@@ -23,19 +25,44 @@ const receiveMetaOf = (event: APIGatewayProxyEvent, now: number): ReceiveMeta =>
   const epoch = event.requestContext?.requestTimeEpoch;
   return {
     requestId: event.requestContext?.requestId || `local-${now}-${Math.random().toString(36).slice(2)}`,
-    receivedAt: new Date(typeof epoch === 'number' && epoch > 0 ? epoch : now).toISOString(),
+    receivedAt: isoTimestamp(typeof epoch === 'number' && epoch > 0 ? epoch : now),
     source: 'callback',
     sourceIp: event.requestContext?.identity?.sourceIp ?? undefined,
     // The logical route, never the path: with a secret path segment the path is a credential.
     route: logicalRoute(event.resource || event.path || ''),
     contentType: headerOf(event, 'content-type'),
+    // Filled in once the body is read (declared here so the object keeps one shape).
+    dataType: undefined,
   };
 };
 
+type Route = 'call' | 'job' | 'other';
+/** API Gateway passes the same resource on every request of a route: the last answer is reused. */
+let lastPath: string | undefined;
+let lastRoute: Route = 'other';
+
 /** `call` or `job` from the path (`…/callbacks/call`), whatever comes before it; `other` otherwise. */
-export const logicalRoute = (path: string): 'call' | 'job' | 'other' => {
+export const logicalRoute = (path: string): Route => {
+  if (path === lastPath) return lastRoute;
   const match = /\/callbacks\/(call|job)\/?$/.exec(path);
-  return (match?.[1] as 'call' | 'job' | undefined) ?? 'other';
+  lastRoute = (match?.[1] as 'call' | 'job' | undefined) ?? 'other';
+  lastPath = path;
+  return lastRoute;
+};
+
+/**
+ * The envelope's type and whether JSON.parse reads the body as it is; with `needData` (a
+ * signature to check) also the parsed inner data. Nearly every delivery is compact JSON holding a
+ * plain envelope, which the one-pass scan reads without parsing; anything else is read in full,
+ * which also names what is wrong with a bad body.
+ */
+const readDelivery = (text: string, needData: boolean) => {
+  const scanned = needData ? undefined : scanEnvelope(text);
+  if (scanned) return { ok: true as const, dataType: scanned.dataType, parsesAsJson: true, data: undefined };
+  const checked = readEnvelope(text);
+  if (!checked.ok) return checked;
+  const { dataType, data } = checked.envelope;
+  return { ok: true as const, dataType, parsesAsJson: checked.parsesAsJson, data };
 };
 
 export const createIngestHandler = (deps: IngestDeps) => {
@@ -88,13 +115,14 @@ export const createIngestHandler = (deps: IngestDeps) => {
       return reject(400, 'UNREADABLE_BODY', decoded.reason, event.body ?? '', { bodyEncoding: 'base64' });
     }
 
-    const checked = readEnvelope(decoded.text);
-    if (!checked.ok) return reject(400, checked.error.code, checked.error.message, decoded.text);
-
-    const { dataType } = checked.envelope;
     const signature = deps.signature;
-    if (signature && signature.mode !== 'off') {
-      const verdict = await checkSignature(checked.envelope.data, now(), signature);
+    const checksSignature = signature !== undefined && signature.mode !== 'off';
+    const read = readDelivery(decoded.text, checksSignature);
+    if (!read.ok) return reject(400, read.error.code, read.error.message, decoded.text);
+
+    const { dataType } = read;
+    if (signature && checksSignature && read.data) {
+      const verdict = await checkSignature(read.data, now(), signature);
       deps.counter.count('CallbackSignatures', { Verdict: verdict.status });
       if (verdict.status !== 'valid') {
         if (signature.mode === 'log') {
@@ -114,18 +142,20 @@ export const createIngestHandler = (deps: IngestDeps) => {
       }
     }
     try {
-      const { claimed } = await deps.enqueue({ ...meta, dataType }, decoded.text, {
-        parsesAsJson: checked.parsesAsJson,
-      });
+      meta.dataType = dataType;
+      const { claimed } = await deps.enqueue(meta, decoded.text, { parsesAsJson: read.parsesAsJson });
       deps.counter.count('CallbacksReceived', { DataType: dataType });
       // The one line of a successful request (it is most of what the logs cost): the reply is
       // implied by the message, `claimed` appears only when the body went to S3, and the SQS
       // message id and content type are not repeated here: both are in the message's metadata
       // and the archive, which the API request id finds (consume's lines carry it too).
-      const accepted = { requestId: log.requestId, route: log.route, bytes: log.bytes, dataType };
+      const { requestId, route, bytes } = log;
+      const ms = now() - started;
       deps.logger.info(
         'callback accepted',
-        claimed ? { ...accepted, claimed, ms: now() - started } : { ...accepted, ms: now() - started },
+        claimed
+          ? { requestId, route, bytes, dataType, claimed, ms }
+          : { requestId, route, bytes, dataType, ms },
       );
       return replySuccess();
     } catch (error) {

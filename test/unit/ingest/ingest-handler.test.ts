@@ -67,6 +67,34 @@ describe('ingest', () => {
     expect(sent[0]?.body).toBe(body);
   });
 
+  test('compact, pretty-printed, BOM and trailing-comma bodies: same type, and only bodies JSON.parse reads as sent travel verbatim', async () => {
+    const sent: { meta: ReceiveMeta; body: string; parsesAsJson: boolean | undefined }[] = [];
+    const handler = createIngestHandler({
+      enqueue: async (meta, body, options) => {
+        sent.push({ meta: { ...meta }, body, parsesAsJson: options?.parsesAsJson });
+        return { messageId: `m-${sent.length}`, claimed: false };
+      },
+      logger: new RecordingLogger(),
+      counter: new RecordingCounter(),
+    });
+    const compact = JSON.stringify(JSON.parse(vendorBody('inbound')));
+    const bodies = {
+      compact, // read by the one-pass scan
+      pretty: JSON.stringify(JSON.parse(compact), null, 2), // read by the full reader
+      bom: `\uFEFF${compact}`,
+      trailingComma: compact.replace(/null\}$/, 'null,}'),
+    };
+    expect(new Set(Object.values(bodies)).size).toBe(4);
+    for (const body of Object.values(bodies)) expect((await handler(apiEvent(body))).body).toBe('success');
+    expect(sent.map(({ body, parsesAsJson }) => [body, parsesAsJson])).toEqual([
+      [bodies.compact, true],
+      [bodies.pretty, true],
+      [bodies.bom, false],
+      [bodies.trailingComma, false],
+    ]);
+    for (const { meta } of sent) expect(meta.dataType).toBe('INBOUND_CALL_INSTANCE_RESULT');
+  });
+
   test('a GBK-encoded body arriving base64-encoded is decoded with its charset', async () => {
     const { handler, sent } = setup();
     // "测试" in GBK is B2 E2 CA D4.
