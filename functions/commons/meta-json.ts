@@ -1,6 +1,6 @@
 /**
- * The JSON of a delivery's metadata for ingest's queue message; JSON.parse reads it back as the
- * same object as `JSON.stringify(meta)` would give.
+ * The JSON of a delivery's metadata for ingest's queue message, safe for SQS: exactly what
+ * `sqsSafeJson(meta)` writes.
  *
  * Why not JSON.stringify alone: between two SDK calls it was the costliest step of building the
  * message (bench/README). Only the request id and the time change from one request to the next;
@@ -8,6 +8,7 @@
  * from one sender, so its JSON is written once and reused while it stays the same.
  */
 import type { ReceiveMeta } from './queue-message.js';
+import { sqsSafeJson } from './sqs-safe-json.js';
 
 /** Whether an id or time needs no escaping in a JSON string (API Gateway's ids are UUIDs). */
 const isPlain = (text: string): boolean => {
@@ -28,6 +29,7 @@ const isPlain = (text: string): boolean => {
 };
 
 interface Tail {
+  readonly dataType: string | undefined;
   readonly source: ReceiveMeta['source'];
   readonly sourceIp: string | undefined;
   readonly route: string | undefined;
@@ -35,9 +37,12 @@ interface Tail {
   /** `"source":…}`: the object's JSON after the time, with its closing brace. */
   readonly json: string;
 }
-/** By type: calls and job statuses interleave. Bounded: a sender cannot grow it without limit. */
-const tails = new Map<string | undefined, Tail>();
-const MAX_TAILS = 32;
+/**
+ * By type (calls and job statuses interleave), searched in order: a handful of entries compared
+ * with `===` cost less than hashing a fresh type string for a Map. Bounded, oldest dropped.
+ */
+const tails: Tail[] = [];
+const MAX_TAILS = 8;
 
 /** Every field of ReceiveMeta is named here: a new one fails to compile until it is handled below. */
 type Named =
@@ -62,9 +67,15 @@ export const metaJson = (meta: ReceiveMeta): string => {
     !isPlain(requestId) ||
     !isPlain(receivedAt)
   ) {
-    return JSON.stringify(meta);
+    return sqsSafeJson(meta);
   }
-  let tail = tails.get(dataType);
+  let tail: Tail | undefined;
+  for (const candidate of tails) {
+    if (candidate.dataType === dataType) {
+      tail = candidate;
+      break;
+    }
+  }
   if (
     tail === undefined ||
     tail.source !== source ||
@@ -72,10 +83,15 @@ export const metaJson = (meta: ReceiveMeta): string => {
     tail.route !== route ||
     tail.contentType !== contentType
   ) {
-    const json = JSON.stringify({ source, sourceIp, route, contentType, dataType }).slice(1);
-    tail = { source, sourceIp, route, contentType, json };
-    if (tails.size >= MAX_TAILS) tails.clear();
-    tails.set(dataType, tail);
+    const json = sqsSafeJson({ source, sourceIp, route, contentType, dataType }).slice(1);
+    const fresh: Tail = { dataType, source, sourceIp, route, contentType, json };
+    const at = tail ? tails.indexOf(tail) : -1;
+    if (at >= 0) tails[at] = fresh;
+    else {
+      if (tails.length >= MAX_TAILS) tails.shift();
+      tails.push(fresh);
+    }
+    tail = fresh;
   }
   return `{"requestId":"${requestId}","receivedAt":"${receivedAt}",${tail.json}`;
 };

@@ -15,7 +15,7 @@
  */
 import * as v from 'valibot';
 import { metaJson } from './meta-json.js';
-import { needsSqsEscaping, sqsSafeJson } from './sqs-safe-json.js';
+import { needsSqsEscaping } from './sqs-safe-json.js';
 
 export const MESSAGE_VERSION = 1;
 export const VERBATIM_VERSION = 2;
@@ -60,16 +60,18 @@ export interface DecodedMessage {
 
 /**
  * The v2 message for a body that `JSON.parse` accepts exactly as it is, or undefined when the
- * body holds a character SQS would refuse (then v1 escapes it). The caller vouches for the
+ * body holds a character SQS would refuse (then v1 escapes it); `checkedSqsSafe` when the caller
+ * has already made sure it holds none. The caller vouches for the
  * body's JSON: an invalid one would make the whole message unreadable.
  */
-export const verbatimMessage = (meta: ReceiveMeta, body: string): string | undefined => {
-  // A body holding a character SQS refuses goes as v1, escaped.
-  if (needsSqsEscaping(body)) return undefined;
-  // Metadata is nearly always plain ASCII: escaped only when it holds what SQS refuses.
-  const plainMeta = metaJson(meta);
-  const safeMeta = needsSqsEscaping(plainMeta) ? sqsSafeJson(meta) : plainMeta;
-  return `{"v":${VERBATIM_VERSION},"n":${body.length},"meta":${safeMeta}${BODY_KEY}${body}}`;
+export const verbatimMessage = (
+  meta: ReceiveMeta,
+  body: string,
+  checkedSqsSafe = false,
+): string | undefined => {
+  // A body holding a character SQS refuses goes as v1, escaped (unless the caller has looked).
+  if (!checkedSqsSafe && needsSqsEscaping(body)) return undefined;
+  return `{"v":${VERBATIM_VERSION},"n":${body.length},"meta":${metaJson(meta)}${BODY_KEY}${body}}`;
 };
 
 const BODY_KEY = ',"json":';

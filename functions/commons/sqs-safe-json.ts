@@ -8,7 +8,9 @@
  * They only occur inside JSON strings here, so the JSON parses back to the identical body;
  * Chinese text (BMP) is left as it is, so messages do not grow.
  */
-const ESCAPED = /[\uD800-\uDFFF\uFFFE\uFFFF]/;
+/** The characters escaped here, as the body of a RegExp character class (the body scan reuses it). */
+export const SQS_ESCAPED_CLASS = '\\uD800-\\uDFFF\\uFFFE\\uFFFF';
+const ESCAPED = new RegExp(`[${SQS_ESCAPED_CLASS}]`);
 const ESCAPED_ALL = new RegExp(ESCAPED.source, 'g');
 
 export const sqsSafeJson = (value: unknown): string =>

@@ -57,13 +57,24 @@ export const logicalRoute = (path: string): Route => {
  * which also names what is wrong with a bad body.
  */
 const readDelivery = (text: string, needData: boolean) => {
+  // The scan's answer also means the body holds nothing SQS refuses (see envelope-scan.ts).
   const scanned = needData ? undefined : scanEnvelope(text);
-  if (scanned) return { ok: true as const, dataType: scanned.dataType, parsesAsJson: true, data: undefined };
+  if (scanned !== undefined) {
+    return { ok: true as const, dataType: scanned, parsesAsJson: true, sqsSafe: true, data: undefined };
+  }
   const checked = readEnvelope(text);
   if (!checked.ok) return checked;
   const { dataType, data } = checked.envelope;
-  return { ok: true as const, dataType, parsesAsJson: checked.parsesAsJson, data };
+  return { ok: true as const, dataType, parsesAsJson: checked.parsesAsJson, sqsSafe: false, data };
 };
+
+/** What every line about a request says (built only when such a line is written). */
+const logFields = (meta: ReceiveMeta, bytes: number) => ({
+  requestId: meta.requestId,
+  route: meta.route,
+  contentType: meta.contentType,
+  bytes,
+});
 
 export const createIngestHandler = (deps: IngestDeps) => {
   const now = deps.now ?? Date.now;
@@ -82,43 +93,42 @@ export const createIngestHandler = (deps: IngestDeps) => {
     }
   };
 
+  /** A refused request: kept for quarantine, counted, logged once, answered with a short JSON error. */
+  const reject = async (
+    meta: ReceiveMeta,
+    bytes: number,
+    status: number,
+    code: string,
+    reason: string,
+    body: string,
+    extra: Pick<ReceiveMeta, 'dataType' | 'bodyEncoding'> = {},
+  ) => {
+    const dataType = extra.dataType;
+    const kept = await keepRejected({ ...meta, ...extra }, body, reason);
+    deps.counter.count('CallbacksRejected');
+    deps.logger.warn('callback rejected', { ...logFields(meta, bytes), dataType, status, reason, kept });
+    return replyError(status, code, reason);
+  };
+
   return async (event: APIGatewayProxyEvent, context?: LambdaContext): Promise<APIGatewayProxyResult> => {
     // Every line of this invocation carries the request id and cold-start flag.
     if (context) deps.logger.addContext?.(context);
     const started = now();
     const meta = receiveMetaOf(event, started);
-    const log = {
-      requestId: meta.requestId,
-      route: meta.route,
-      contentType: meta.contentType,
-      bytes: event.body?.length ?? 0,
-    };
-
-    /** A refused request: kept for quarantine, counted, logged once, answered with a short JSON error. */
-    const reject = async (
-      status: number,
-      code: string,
-      reason: string,
-      body: string,
-      extra: Pick<ReceiveMeta, 'dataType' | 'bodyEncoding'> = {},
-    ) => {
-      const dataType = extra.dataType;
-      const kept = await keepRejected({ ...meta, ...extra }, body, reason);
-      deps.counter.count('CallbacksRejected');
-      deps.logger.warn('callback rejected', { ...log, dataType, status, reason, kept });
-      return replyError(status, code, reason);
-    };
+    const bytes = event.body?.length ?? 0;
 
     const decoded = decodeBody(event, meta.contentType);
     if (!decoded.ok) {
       // The bytes could not be decoded as text: they are kept as API Gateway passed them (base64).
-      return reject(400, 'UNREADABLE_BODY', decoded.reason, event.body ?? '', { bodyEncoding: 'base64' });
+      return reject(meta, bytes, 400, 'UNREADABLE_BODY', decoded.reason, event.body ?? '', {
+        bodyEncoding: 'base64',
+      });
     }
 
     const signature = deps.signature;
     const checksSignature = signature !== undefined && signature.mode !== 'off';
     const read = readDelivery(decoded.text, checksSignature);
-    if (!read.ok) return reject(400, read.error.code, read.error.message, decoded.text);
+    if (!read.ok) return reject(meta, bytes, 400, read.error.code, read.error.message, decoded.text);
 
     const { dataType } = read;
     if (signature && checksSignature && read.data) {
@@ -127,29 +137,44 @@ export const createIngestHandler = (deps: IngestDeps) => {
       if (verdict.status !== 'valid') {
         if (signature.mode === 'log') {
           deps.logger.warn('callback signature did not verify (log mode: accepted)', {
-            ...log,
+            ...logFields(meta, bytes),
             dataType,
             verdict,
           });
         } else if (verdict.status === 'unavailable') {
-          deps.logger.error('callback signature could not be checked', { ...log, dataType, verdict });
+          deps.logger.error('callback signature could not be checked', {
+            ...logFields(meta, bytes),
+            dataType,
+            verdict,
+          });
           return replyError(503, 'SIGNATURE_UNAVAILABLE', 'the signature could not be checked; please retry');
         } else {
-          return reject(401, 'BAD_SIGNATURE', `the callback signature is ${verdict.status}`, decoded.text, {
-            dataType,
-          });
+          return reject(
+            meta,
+            bytes,
+            401,
+            'BAD_SIGNATURE',
+            `the callback signature is ${verdict.status}`,
+            decoded.text,
+            {
+              dataType,
+            },
+          );
         }
       }
     }
     try {
       meta.dataType = dataType;
-      const { claimed } = await deps.enqueue(meta, decoded.text, { parsesAsJson: read.parsesAsJson });
+      const { claimed } = await deps.enqueue(meta, decoded.text, {
+        parsesAsJson: read.parsesAsJson,
+        sqsSafe: read.sqsSafe,
+      });
       deps.counter.count('CallbacksReceived', { DataType: dataType });
       // The one line of a successful request (it is most of what the logs cost): the reply is
       // implied by the message, `claimed` appears only when the body went to S3, and the SQS
       // message id and content type are not repeated here: both are in the message's metadata
       // and the archive, which the API request id finds (consume's lines carry it too).
-      const { requestId, route, bytes } = log;
+      const { requestId, route } = meta;
       const ms = now() - started;
       deps.logger.info(
         'callback accepted',
@@ -160,7 +185,7 @@ export const createIngestHandler = (deps: IngestDeps) => {
       return replySuccess();
     } catch (error) {
       deps.counter.count('EnqueueFailures');
-      deps.logger.error('callback not stored', { ...log, dataType, status: 503, error });
+      deps.logger.error('callback not stored', { ...logFields(meta, bytes), dataType, status: 503, error });
       // Never `success` here: 百应 retries only what was not acknowledged.
       return replyError(503, 'ENQUEUE_FAILED', 'the callback could not be stored; please retry');
     }

@@ -14,11 +14,11 @@ import { VENDOR_EXAMPLES, type VendorExample, vendorObject } from '../../support
 /** What the scan claims, checked against the full reader. */
 const expectSameAsReader = (text: string) => {
   const scanned = scanEnvelope(text);
-  if (!scanned) return false;
+  if (scanned === undefined) return false;
   expect(() => JSON.parse(text)).not.toThrow();
   const read = readEnvelope(text);
   expect(read).toMatchObject({ ok: true, parsesAsJson: true });
-  if (read.ok) expect(scanned.dataType).toBe(read.envelope.dataType);
+  if (read.ok) expect(scanned).toBe(read.envelope.dataType);
   return true;
 };
 
@@ -102,6 +102,7 @@ test.each([
   ['a byte-order mark', '\uFEFF{"code":200,"data":{"dataType":"X","data":{}}}'],
   ['pretty-printed', '{\n  "code": 200,\n  "data": {"dataType": "X", "data": {}}\n}'],
   ['a leading space', ' {"code":200,"data":{"dataType":"X","data":{}}}'],
+  ['spaces between tokens', '{"code": 200, "data": {"dataType": "X", "data": {}}}'],
   ['text after the object', '{"code":200,"data":{"dataType":"X","data":{}}} x'],
   ['an escaped key that spells data', '{"code":200,"d\\u0061ta":{"dataType":"X","data":{}}}'],
   ['an escaped type name', '{"code":200,"data":{"dataType":"\\u0058","data":{}}}'],
@@ -119,6 +120,8 @@ test.each([
   ['an unknown escape', '{"code":200,"data":{"dataType":"X","data":{"s":"\\x"}}}'],
   ['a short unicode escape', '{"code":200,"data":{"dataType":"X","data":{"s":"\\u12"}}}'],
   ['a raw tab inside a string', '{"code":200,"data":{"dataType":"X","data":{"s":"a\tb"}}}'],
+  ['an emoji (SQS refuses its surrogates raw)', '{"code":200,"data":{"dataType":"X","data":{"n":"张😀"}}}'],
+  ['U+FFFF', '{"code":200,"data":{"dataType":"X","data":{"n":"\uFFFF"}}}'],
   ['a misspelt literal', '{"code":200,"data":{"dataType":"X","data":{"b":tru}}}'],
   [
     'nesting past the scan limit',
@@ -130,14 +133,14 @@ test.each([
 
 test('reads the open platform type first, trimmed, as readEnvelope does', () => {
   const text = '{"data":{"dataType":" CALL_INSTANCE_RESULT ","callbackType":" callInstance ","data":{}}}';
-  expect(scanEnvelope(text)).toEqual({ dataType: 'callInstance' });
+  expect(scanEnvelope(text)).toBe('callInstance');
   expect(expectSameAsReader(text)).toBe(true);
-  expect(scanEnvelope('{"code":"200","data":{"dataType":" X ","data":{}}}')).toEqual({ dataType: 'X' });
+  expect(scanEnvelope('{"code":"200","data":{"dataType":" X ","data":{}}}')).toBe('X');
 });
 
 test('keys named like the envelope but deeper or elsewhere are only data', () => {
   const text =
     '{"x":{"data":{"dataType":"no"}},"data":{"other":{"dataType":"no","data":"s"},"dataType":"Y","data":{"data":[],"code":{}}}}';
-  expect(scanEnvelope(text)).toEqual({ dataType: 'Y' });
+  expect(scanEnvelope(text)).toBe('Y');
   expect(expectSameAsReader(text)).toBe(true);
 });

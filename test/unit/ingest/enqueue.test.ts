@@ -103,6 +103,22 @@ describe('what ingest puts on the queue decodes to the exact body, whichever enc
         (inner.sceneInstance as Record<string, unknown>).customerName = '张三😀';
       }),
     ],
+    ['compact (read by the envelope scan)', 2, JSON.stringify(vendorObject('outbound'))],
+    [
+      'compact with an emoji (the scan declines it; SQS needs it escaped)',
+      1,
+      JSON.stringify({ ...vendorObject('outbound'), resultMsg: '成功😀' }),
+    ],
+    [
+      'compact with U+FFFF in a string',
+      1,
+      JSON.stringify({ ...vendorObject('outbound'), resultMsg: 'a\uFFFFb' }),
+    ],
+    [
+      'compact with a lone surrogate written as an escape (plain text)',
+      2,
+      JSON.stringify(vendorObject('outbound')).replace('"成功"', '"\\ud800"'),
+    ],
   ])('%s → v%i', async (_name, version, body) => {
     const { version: sentVersion, decoded } = await sentBy(body);
     expect(sentVersion).toBe(version);

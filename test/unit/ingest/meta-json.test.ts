@@ -1,12 +1,13 @@
 /**
  * The queue message's metadata JSON (`metaJson`, which reuses the part that repeats between
  * requests) and the receive time (`isoTimestamp`, which reuses the date within a second) must
- * write exactly what JSON.stringify and Date#toISOString write, whatever came before them.
+ * write exactly what sqsSafeJson and Date#toISOString write, whatever came before them.
  */
 import fc from 'fast-check';
 import { isoTimestamp } from '../../../functions/commons/ingest/iso-timestamp.js';
 import { metaJson } from '../../../functions/commons/meta-json.js';
 import type { ReceiveMeta } from '../../../functions/commons/queue-message.js';
+import { sqsSafeJson } from '../../../functions/commons/sqs-safe-json.js';
 
 const text = fc.oneof(
   fc.constantFrom('120.55.46.3', 'application/json;charset=utf-8', 'text/plain', 'CALL_INSTANCE_RESULT'),
@@ -34,10 +35,10 @@ const metaArb: fc.Arbitrary<ReceiveMeta> = fc.record(
   { requiredKeys: ['requestId', 'receivedAt', 'source'] },
 );
 
-test('metaJson writes what JSON.stringify writes, for any sequence of requests', () => {
+test('metaJson writes what sqsSafeJson writes, for any sequence of requests', () => {
   fc.assert(
     fc.property(fc.array(metaArb, { minLength: 1, maxLength: 40 }), (metas) => {
-      for (const meta of metas) expect(metaJson(meta)).toBe(JSON.stringify(meta));
+      for (const meta of metas) expect(metaJson(meta)).toBe(sqsSafeJson(meta));
     }),
     { numRuns: 400 },
   );
@@ -60,9 +61,9 @@ test('metaJson notices a change in any repeated field between two requests of on
     { source: 'reconciler' as const },
     { sourceIp: undefined },
   ]) {
-    expect(metaJson(base)).toBe(JSON.stringify(base));
+    expect(metaJson(base)).toBe(sqsSafeJson(base));
     const changed = { ...base, ...change };
-    expect(metaJson(changed)).toBe(JSON.stringify(changed));
+    expect(metaJson(changed)).toBe(sqsSafeJson(changed));
   }
 });
 
