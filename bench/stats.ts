@@ -105,3 +105,41 @@ export const alternate = async (
   }
   return result;
 };
+
+/**
+ * Like `alternate`, but inside each round the two sides take turns in small blocks (a few
+ * milliseconds each, the first side swapping from block to block), so a change in the machine's
+ * pace during a round slows both sides alike instead of one. `ours(round, block)` and
+ * `baseline(round, block)` run block `block` of round `round` (warm-up rounds counted) over the
+ * same items; each round's figure is µs per item over `itemsPerRound` items. Use it where a
+ * round lasts long next to how fast the machine's pace drifts.
+ */
+export const interleave = async (
+  rounds: number,
+  blocksPerRound: number,
+  itemsPerRound: number,
+  ours: (round: number, block: number) => Promise<void>,
+  baseline: (round: number, block: number) => Promise<void>,
+  warmUp = 1,
+): Promise<{ ours: number[]; baseline: number[] }> => {
+  const result = { ours: [] as number[], baseline: [] as number[] };
+  for (let round = 0; round < warmUp + rounds; round++) {
+    settle();
+    let oursMs = 0;
+    let baselineMs = 0;
+    for (let block = 0; block < blocksPerRound; block++) {
+      const oursFirst = (block + round) % 2 === 0;
+      for (const side of oursFirst ? ['ours', 'baseline'] : ['baseline', 'ours']) {
+        const started = performance.now();
+        await (side === 'ours' ? ours(round, block) : baseline(round, block));
+        const elapsed = performance.now() - started;
+        if (side === 'ours') oursMs += elapsed;
+        else baselineMs += elapsed;
+      }
+    }
+    if (round < warmUp) continue;
+    result.ours.push((oursMs / itemsPerRound) * 1000);
+    result.baseline.push((baselineMs / itemsPerRound) * 1000);
+  }
+  return result;
+};
