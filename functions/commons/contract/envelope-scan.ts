@@ -32,8 +32,19 @@ const OBJECT = 1;
 const ARRAY = 2;
 
 /** What the key just read names, at the two levels the envelope is read from (bit positions). */
-const Field = { Other: 0, Code: 1, Data: 2, DataType: 3, CallbackType: 4, InnerData: 5 } as const;
-type Field = (typeof Field)[keyof typeof Field];
+const OTHER = 0;
+const CODE = 1;
+const DATA = 2;
+const DATA_TYPE = 3;
+const CALLBACK_TYPE = 4;
+const INNER_DATA = 5;
+type Field =
+  | typeof OTHER
+  | typeof CODE
+  | typeof DATA
+  | typeof DATA_TYPE
+  | typeof CALLBACK_TYPE
+  | typeof INNER_DATA;
 
 /** Open containers; deeper bodies than this go to JSON.parse, which has no such limit. */
 const MAX_DEPTH = 1024;
@@ -130,14 +141,14 @@ const literalLength = (text: string, at: number, first: number): number => {
 const fieldOf = (text: string, start: number, end: number, inEnvelopeData: boolean): Field => {
   const length = end - start;
   if (!inEnvelopeData) {
-    if (length === 4 && text.startsWith('code', start)) return Field.Code;
-    if (length === 4 && text.startsWith('data', start)) return Field.Data;
-    return Field.Other;
+    if (length === 4 && text.startsWith('code', start)) return CODE;
+    if (length === 4 && text.startsWith('data', start)) return DATA;
+    return OTHER;
   }
-  if (length === 8 && text.startsWith('dataType', start)) return Field.DataType;
-  if (length === 12 && text.startsWith('callbackType', start)) return Field.CallbackType;
-  if (length === 4 && text.startsWith('data', start)) return Field.InnerData;
-  return Field.Other;
+  if (length === 8 && text.startsWith('dataType', start)) return DATA_TYPE;
+  if (length === 12 && text.startsWith('callbackType', start)) return CALLBACK_TYPE;
+  if (length === 4 && text.startsWith('data', start)) return INNER_DATA;
+  return OTHER;
 };
 
 /** The trimmed type name, or undefined when absent; null when present but blank (the schema refuses it). */
@@ -164,7 +175,7 @@ export const scanEnvelope = (text: string): string | undefined => {
   let depth = 0;
   let i = 0;
   let expectKey = false;
-  let field: Field = Field.Other;
+  let field: Field = OTHER;
   /** The open container at depth 2 is the envelope's `data` object. */
   let inEnvelopeData = false;
   let seen = 0;
@@ -191,8 +202,8 @@ export const scanEnvelope = (text: string): string | undefined => {
         // Keys of the envelope and of its data: an escaped key could spell one of ours.
         const watched: boolean = depth === 1 || (depth === 2 && inEnvelopeData);
         if (watched && escaped) return undefined;
-        field = watched ? fieldOf(text, start, end, depth === 2) : Field.Other;
-        if (field !== Field.Other) {
+        field = watched ? fieldOf(text, start, end, depth === 2) : OTHER;
+        if (field !== OTHER) {
           if (seen & (1 << field)) return undefined; // a repeated key: JSON.parse keeps the last one
           seen |= 1 << field;
         }
@@ -200,22 +211,22 @@ export const scanEnvelope = (text: string): string | undefined => {
         i++;
         continue;
       }
-      if (field === Field.DataType || field === Field.CallbackType) {
+      if (field === DATA_TYPE || field === CALLBACK_TYPE) {
         if (escaped) return undefined;
-        if (field === Field.DataType) dataType = [start, end];
+        if (field === DATA_TYPE) dataType = [start, end];
         else callbackType = [start, end];
-      } else if (field !== Field.Other && field !== Field.Code) {
+      } else if (field !== OTHER && field !== CODE) {
         return undefined; // data or data.data as a string: readEnvelope handles the drift
       }
     } else if (expectKey) {
       return undefined; // a key must be a string (this also refuses `{"a":1,}`)
     } else if (ch === 0x7b || ch === 0x5b) {
-      if (field === Field.Code || (field !== Field.Other && ch === 0x5b)) return undefined;
-      if (field === Field.DataType || field === Field.CallbackType) return undefined;
+      if (field === CODE || (field !== OTHER && ch === 0x5b)) return undefined;
+      if (field === DATA_TYPE || field === CALLBACK_TYPE) return undefined;
       if (depth === MAX_DEPTH) return undefined;
-      inEnvelopeData = depth === 1 && field === Field.Data ? true : inEnvelopeData;
+      inEnvelopeData = depth === 1 && field === DATA ? true : inEnvelopeData;
       containers[depth++] = ch === 0x7b ? OBJECT : ARRAY;
-      field = Field.Other;
+      field = OTHER;
       i++;
       const close = ch === 0x7b ? 0x7d : 0x5d;
       if (text.charCodeAt(i) !== close) {
@@ -228,7 +239,7 @@ export const scanEnvelope = (text: string): string | undefined => {
       i++;
     } else {
       // true, false, null or a number: only `code` may be one of them, and only a number.
-      if (field !== Field.Other && !(field === Field.Code && (ch === 0x2d || isDigit(ch)))) return undefined;
+      if (field !== OTHER && !(field === CODE && (ch === 0x2d || isDigit(ch)))) return undefined;
       const literal = literalLength(text, i, ch);
       if (literal > 0) i += literal;
       else {
@@ -236,13 +247,13 @@ export const scanEnvelope = (text: string): string | undefined => {
         if (i === -1) return undefined;
       }
     }
-    field = Field.Other;
+    field = OTHER;
 
     // After a value: close what ends here, then a comma or the end of the text.
     for (;;) {
       if (depth === 0) {
         if (i !== length) return undefined;
-        return (seen & (1 << Field.InnerData)) === 0 ? undefined : result(text, dataType, callbackType);
+        return (seen & (1 << INNER_DATA)) === 0 ? undefined : result(text, dataType, callbackType);
       }
       ch = text.charCodeAt(i);
       const container = containers[depth - 1];
