@@ -69,13 +69,10 @@ export const metaJson = (meta: ReceiveMeta): string => {
   ) {
     return sqsSafeJson(meta);
   }
-  let tail: Tail | undefined;
-  for (const candidate of tails) {
-    if (candidate.dataType === dataType) {
-      tail = candidate;
-      break;
-    }
-  }
+  // A plain loop: no closure to allocate per request, as findIndex would need.
+  let at = 0;
+  while (at < tails.length && tails[at]?.dataType !== dataType) at++;
+  let tail = tails[at];
   if (
     tail === undefined ||
     tail.source !== source ||
@@ -85,8 +82,7 @@ export const metaJson = (meta: ReceiveMeta): string => {
   ) {
     const json = sqsSafeJson({ source, sourceIp, route, contentType, dataType }).slice(1);
     const fresh: Tail = { dataType, source, sourceIp, route, contentType, json };
-    const at = tail ? tails.indexOf(tail) : -1;
-    if (at >= 0) tails[at] = fresh;
+    if (tail !== undefined) tails[at] = fresh;
     else {
       if (tails.length >= MAX_TAILS) tails.shift();
       tails.push(fresh);

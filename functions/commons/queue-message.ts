@@ -61,8 +61,8 @@ export interface DecodedMessage {
 /**
  * The v2 message for a body that `JSON.parse` accepts exactly as it is, or undefined when the
  * body holds a character SQS would refuse (then v1 escapes it); `checkedSqsSafe` when the caller
- * has already made sure it holds none. The caller vouches for the
- * body's JSON: an invalid one would make the whole message unreadable.
+ * has already made sure it holds none. The caller vouches for the body's JSON: an invalid one
+ * would make the whole message unreadable.
  */
 export const verbatimMessage = (
   meta: ReceiveMeta,

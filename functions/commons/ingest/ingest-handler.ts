@@ -125,13 +125,13 @@ export const createIngestHandler = (deps: IngestDeps) => {
       });
     }
 
-    const signature = deps.signature;
-    const checksSignature = signature !== undefined && signature.mode !== 'off';
-    const read = readDelivery(decoded.text, checksSignature);
+    // The signature settings when a signature is checked at all (not `off`).
+    const signature = deps.signature?.mode === 'off' ? undefined : deps.signature;
+    const read = readDelivery(decoded.text, signature !== undefined);
     if (!read.ok) return reject(meta, bytes, 400, read.error.code, read.error.message, decoded.text);
 
     const { dataType } = read;
-    if (signature && checksSignature && read.data) {
+    if (signature && read.data) {
       const verdict = await checkSignature(read.data, now(), signature);
       deps.counter.count('CallbackSignatures', { Verdict: verdict.status });
       if (verdict.status !== 'valid') {
