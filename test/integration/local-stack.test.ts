@@ -381,25 +381,35 @@ test('deliveries dropped on purpose come back with npm run reconcile -- --local:
   const inbound = droppedCalls.filter((key) => key.startsWith('in#'));
   // A dropped call whose manual change was delivered already has an item (MANUAL_ONLY): still recovered.
   expect(result).toMatchObject({ recovered: outbound.length, markedMissing: inbound.length, failed: 0 });
-  for (const key of outbound) {
-    const item = (await waitFor(
-      async () => {
-        const found = (await records('call', key.slice(4))) as { state?: string };
-        return found.state === 'RECORDED' ? found : undefined;
-      },
-      20_000,
-      `${key} to be recovered`,
-    )) as { sources: string[]; record: { callId: string } };
+  // Read back the way a user would, in three CLI runs rather than one per call (each run is a
+  // process start): the company's calls of the simulated days, then the reconciler's misses.
+  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  const yesterday = new Date(Date.now() - 16 * 3600_000).toISOString().slice(0, 10);
+  type Listed = { pk: string; state?: string; sources?: string[]; record?: { callId?: string } };
+  const recovered = await waitFor(
+    async () => {
+      const listed = [
+        ...((await records('list', '--company', '88', '--date', yesterday)) as Listed[]),
+        ...((await records('list', '--company', '88', '--date', today)) as Listed[]),
+      ];
+      const byKey = new Map(listed.map((item) => [item.pk, item]));
+      const found = outbound.map((key) => byKey.get(key));
+      return found.every((item) => item?.state === 'RECORDED') ? (found as Listed[]) : undefined;
+    },
+    20_000,
+    'every dropped outbound call to be recovered',
+  );
+  for (const [i, item] of recovered.entries()) {
     expect(item.sources).toContain('reconciler');
-    expect(item.record.callId).toBe(key.slice(4));
+    expect(item.record?.callId).toBe(outbound[i]?.slice(4));
   }
+  const missing = new Map(((await records('missing')) as Listed[]).map((item) => [item.pk, item]));
   for (const key of inbound) {
-    expect(await records('inbound', key.slice(3))).toMatchObject({
-      state: 'MISSING',
-      direction: 'inbound',
-      companyId: '88',
-    });
+    expect(missing.get(key)).toMatchObject({ state: 'MISSING', direction: 'inbound', companyId: '88' });
   }
+  // …and one of each through the single-call commands.
+  expect(await records('call', outbound[0]?.slice(4) ?? '')).toMatchObject({ state: 'RECORDED' });
+  expect(await records('inbound', inbound[0]?.slice(3) ?? '')).toMatchObject({ state: 'MISSING' });
 });
 
 test('a second stack on the same port reports the port clearly and exits', async () => {
