@@ -381,7 +381,7 @@ test('deliveries dropped on purpose come back with npm run reconcile -- --local:
   const inbound = droppedCalls.filter((key) => key.startsWith('in#'));
   // A dropped call whose manual change was delivered already has an item (MANUAL_ONLY): still recovered.
   expect(result).toMatchObject({ recovered: outbound.length, markedMissing: inbound.length, failed: 0 });
-  // Read back the way a user would, in three CLI runs rather than one per call (each run is a
+  // Read back the way a user would, with a few CLI runs rather than one per call (each run is a
   // process start): the company's calls of the simulated days, then the reconciler's misses.
   const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
   const yesterday = new Date(Date.now() - 16 * 3600_000).toISOString().slice(0, 10);
