@@ -44,6 +44,18 @@ let url: string;
 const portFlags = () => portFlagsOf(ports);
 const startStack = (extra: string[] = []): ChildProcess => spawnStack(ports, extra);
 const records = (...args: string[]): Promise<unknown> => recordsCli(ports, ...args);
+/**
+ * `records list` of a company for yesterday and today in Beijing: the simulator's calls fall on
+ * those days (it runs them around now, compressed in time).
+ */
+const listedOnSimulatedDays = async (company: string): Promise<unknown[]> => {
+  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  const yesterday = new Date(Date.now() - 16 * 3600_000).toISOString().slice(0, 10);
+  const days = await Promise.all(
+    [yesterday, today].map((date) => records('list', '--company', company, '--date', date)),
+  );
+  return days.flatMap((items) => items as unknown[]);
+};
 
 beforeAll(async () => {
   ports = await freeStackPorts();
@@ -336,14 +348,9 @@ test('npm run simulate -- --platform open: every open-platform call stored exact
   };
   expect(summary.givenUp).toBe(0);
   expect(summary.byKind.outbound).toBeGreaterThan(100);
-  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-  const yesterday = new Date(Date.now() - 16 * 3600_000).toISOString().slice(0, 10);
   const listed = await waitFor(
     async () => {
-      const items = [
-        ...((await records('list', '--company', '66', '--date', yesterday)) as Record<string, unknown>[]),
-        ...((await records('list', '--company', '66', '--date', today)) as Record<string, unknown>[]),
-      ];
+      const items = (await listedOnSimulatedDays('66')) as Record<string, unknown>[];
       return items.length === summary.byKind.outbound ? items : undefined;
     },
     30_000,
@@ -383,15 +390,10 @@ test('deliveries dropped on purpose come back with npm run reconcile -- --local:
   expect(result).toMatchObject({ recovered: outbound.length, markedMissing: inbound.length, failed: 0 });
   // Read back the way a user would, with a few CLI runs rather than one per call (each run is a
   // process start): the company's calls of the simulated days, then the reconciler's misses.
-  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-  const yesterday = new Date(Date.now() - 16 * 3600_000).toISOString().slice(0, 10);
   type Listed = { pk: string; state?: string; sources?: string[]; record?: { callId?: string } };
   const recovered = await waitFor(
     async () => {
-      const listed = [
-        ...((await records('list', '--company', '88', '--date', yesterday)) as Listed[]),
-        ...((await records('list', '--company', '88', '--date', today)) as Listed[]),
-      ];
+      const listed = (await listedOnSimulatedDays('88')) as Listed[];
       const byKey = new Map(listed.map((item) => [item.pk, item]));
       const found = outbound.map((key) => byKey.get(key));
       return found.every((item) => item?.state === 'RECORDED') ? (found as Listed[]) : undefined;

@@ -78,6 +78,8 @@ const logFields = (meta: ReceiveMeta, bytes: number) => ({
 
 export const createIngestHandler = (deps: IngestDeps) => {
   const now = deps.now ?? Date.now;
+  // The signature settings when a signature is checked at all (not `off`): fixed for the handler.
+  const signature = deps.signature?.mode === 'off' ? undefined : deps.signature;
 
   /** A refused body is still kept: consume quarantines it, so nothing 百应 sent is lost. */
   const keepRejected = async (meta: ReceiveMeta, body: string, reason: string): Promise<boolean> => {
@@ -125,8 +127,6 @@ export const createIngestHandler = (deps: IngestDeps) => {
       });
     }
 
-    // The signature settings when a signature is checked at all (not `off`).
-    const signature = deps.signature?.mode === 'off' ? undefined : deps.signature;
     const read = readDelivery(decoded.text, signature !== undefined);
     if (!read.ok) return reject(meta, bytes, 400, read.error.code, read.error.message, decoded.text);
 
