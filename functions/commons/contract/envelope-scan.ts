@@ -151,11 +151,36 @@ const fieldOf = (text: string, start: number, end: number, inEnvelopeData: boole
   return OTHER;
 };
 
+/**
+ * Type names read before, each kept as a string of its own. A sender uses a handful of types, so
+ * the scan hands back the same string object for the same name: the metadata cache (meta-json.ts)
+ * then matches it by identity, where a fresh slice of the body had to be compared character by
+ * character in a runtime call (its costliest line in a profile between SDK calls, bench/README). Bounded: a sender naming
+ * ever new types only misses the cache. None of them is a slice of a body (V8 makes a slice of 13
+ * or more characters point into its source, so a kept slice would keep the whole body alive).
+ */
+const knownTypes: string[] = [];
+const MAX_KNOWN_TYPES = 16;
+
+/** A copy of `name` that does not point into the body it was sliced from (which it would keep alive). */
+const detached = (name: string): string => ` ${name}`.slice(1);
+
 /** The trimmed type name, or undefined when absent; null when present but blank (the schema refuses it). */
 const typeName = (text: string, span: readonly [number, number] | undefined): string | undefined | null => {
   if (!span) return undefined;
-  const name = text.slice(span[0], span[1]).trim();
-  return name === '' ? null : name;
+  const [start, end] = span;
+  const length = end - start;
+  for (let i = 0; i < knownTypes.length; i++) {
+    const known = knownTypes[i] as string;
+    if (known.length === length && text.startsWith(known, start)) return known;
+  }
+  const name = text.slice(start, end).trim();
+  if (name === '') return null;
+  // Never the slice itself: the metadata cache keeps type names from one request to the next.
+  const kept = detached(name);
+  // Only names without spaces around them are remembered: a known name then needs no trimming.
+  if (name.length === length && knownTypes.length < MAX_KNOWN_TYPES) knownTypes.push(kept);
+  return kept;
 };
 
 /**

@@ -1,0 +1,61 @@
+/**
+ * A warm ingest container handles request after request: nothing it keeps between them (the
+ * scan's known type names, the metadata cache in meta-json.ts) may hold on to a body. A type name
+ * sliced out of a body would: V8 makes a slice of 13 or more characters point into its source.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { createEnqueuer } from '../../../functions/commons/ingest/enqueue.js';
+import { createIngestHandler } from '../../../functions/commons/ingest/ingest-handler.js';
+import { apiEvent, RecordingCounter, RecordingLogger } from '../../support/recorders.js';
+
+// A fresh context reads the flag when it is created, so its `gc` exists even though jest's does not.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+const heapMb = () => {
+  collectGarbage();
+  return process.memoryUsage().heapUsed / 1e6;
+};
+
+/** A compact envelope of about 2 × `chars` bytes (two-byte text, like a Chinese transcript). */
+const bigBody = (type: string, chars: number) =>
+  JSON.stringify({
+    code: 200,
+    data: { dataType: type, data: { callInstanceId: 1, text: '您好'.repeat(chars / 2) } },
+  });
+
+test('a handled body is not kept alive by anything ingest remembers between requests', async () => {
+  const messages: number[] = [];
+  const handler = createIngestHandler({
+    enqueue: createEnqueuer({
+      sqs: {
+        send: async (command: { input: { MessageBody?: string } }) => {
+          messages.push(command.input.MessageBody?.length ?? 0);
+          return { MessageId: `m-${messages.length}`, $metadata: {} };
+        },
+      } as never,
+      queueUrl: 'https://sqs.example/queue',
+      claims: { put: async (key) => ({ bucket: 'b', key }) },
+      maxMessageBytes: 262_144,
+    }),
+    logger: new RecordingLogger(),
+    counter: new RecordingCounter(),
+  });
+  const send = async (type: string, chars: number) => {
+    const reply = await handler(apiEvent(bigBody(type, chars)));
+    expect(reply.body).toBe('success');
+  };
+  const before = heapMb();
+  // Type names of 13 or more characters (from that length V8 slices instead of copying), each in
+  // a 20 MB body (which goes through the claim check): one the scan remembers, one with spaces
+  // around it (read trimmed, not remembered), and one after the scan has remembered all it may.
+  await send('CALL_INSTANCE_RESULT', 10_000_000);
+  await send(' JOB_INFO_RESULT ', 10_000_000);
+  for (let i = 0; i < 20; i++) await send(`SOME_OTHER_TYPE_${i}`, 100);
+  await send('YET_ANOTHER_TYPE_NAME', 10_000_000);
+  expect(messages).toHaveLength(23);
+  expect(heapMb() - before).toBeLessThan(5);
+  // Known types in ordinary bodies afterwards are still read as before.
+  await send('CALL_INSTANCE_RESULT', 100);
+}, 30_000);
