@@ -155,9 +155,10 @@ const fieldOf = (text: string, start: number, end: number, inEnvelopeData: boole
  * Type names read before, each kept as a string of its own. A sender uses a handful of types, so
  * the scan hands back the same string object for the same name: the metadata cache (meta-json.ts)
  * then matches it by identity, where a fresh slice of the body had to be compared character by
- * character in a runtime call (its costliest line in a profile between SDK calls, bench/README). Bounded: a sender naming
- * ever new types only misses the cache. None of them is a slice of a body (V8 makes a slice of 13
- * or more characters point into its source, so a kept slice would keep the whole body alive).
+ * character in a runtime call (its costliest line in a profile between SDK calls, bench/README).
+ * None of them is a slice of a body: V8 makes a slice of 13 or more characters point into its
+ * source, so a kept slice would keep the whole body alive. Bounded: a sender naming ever new
+ * types only misses the cache.
  */
 const knownTypes: string[] = [];
 const MAX_KNOWN_TYPES = 16;

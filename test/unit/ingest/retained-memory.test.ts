@@ -27,18 +27,23 @@ const bigBody = (type: string, chars: number) =>
 
 test('a handled body is not kept alive by anything ingest remembers between requests', async () => {
   const messages: number[] = [];
+  const types: (string | undefined)[] = [];
+  const enqueue = createEnqueuer({
+    sqs: {
+      send: async (command: { input: { MessageBody?: string } }) => {
+        messages.push(command.input.MessageBody?.length ?? 0);
+        return { MessageId: `m-${messages.length}`, $metadata: {} };
+      },
+    } as never,
+    queueUrl: 'https://sqs.example/queue',
+    claims: { put: async (key) => ({ bucket: 'b', key }) },
+    maxMessageBytes: 262_144,
+  });
   const handler = createIngestHandler({
-    enqueue: createEnqueuer({
-      sqs: {
-        send: async (command: { input: { MessageBody?: string } }) => {
-          messages.push(command.input.MessageBody?.length ?? 0);
-          return { MessageId: `m-${messages.length}`, $metadata: {} };
-        },
-      } as never,
-      queueUrl: 'https://sqs.example/queue',
-      claims: { put: async (key) => ({ bucket: 'b', key }) },
-      maxMessageBytes: 262_144,
-    }),
+    enqueue: (meta, body, options) => {
+      types.push(meta.dataType);
+      return enqueue(meta, body, options);
+    },
     logger: new RecordingLogger(),
     counter: new RecordingCounter(),
   });
@@ -56,6 +61,15 @@ test('a handled body is not kept alive by anything ingest remembers between requ
   await send('YET_ANOTHER_TYPE_NAME', 10_000_000);
   expect(messages).toHaveLength(23);
   expect(heapMb() - before).toBeLessThan(5);
-  // Known types in ordinary bodies afterwards are still read as before.
+  // Each type was read as the full reader reads it (trimmed), remembered or not.
   await send('CALL_INSTANCE_RESULT', 100);
+  await send('YET_ANOTHER_TYPE_NAME', 100);
+  expect(types).toEqual([
+    'CALL_INSTANCE_RESULT',
+    'JOB_INFO_RESULT',
+    ...Array.from({ length: 20 }, (_, i) => `SOME_OTHER_TYPE_${i}`),
+    'YET_ANOTHER_TYPE_NAME',
+    'CALL_INSTANCE_RESULT',
+    'YET_ANOTHER_TYPE_NAME',
+  ]);
 }, 30_000);
