@@ -16,11 +16,17 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from '../local/emulat
 import { createLocalResources } from '../local/resources.js';
 import { generateCallbacks } from '../local/simulator/generate.js';
 import { Random } from '../local/simulator/random.js';
-import { alternate, type Figure } from './stats.js';
+import { type Figure, interleave } from './stats.js';
 
 const COUNT = Number(process.env.BENCH_COUNT ?? 400);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const WARM_UP = 1;
+/**
+ * Callbacks per turn (~50–100 ms of DynamoDB Local work): inside each round ours and the raw
+ * PutItems take turns every BLOCK callbacks (see `interleave`), so a slow spell of the JVM or of
+ * the machine slows both sides of the round alike instead of whichever side it fell on.
+ */
+const BLOCK = 10;
 
 /** Adds ReturnConsumedCapacity to every write and sums what DynamoDB reports, failed conditions included. */
 const meter = (doc: DynamoDBDocumentClient) => {
@@ -106,7 +112,8 @@ export const runConsumeThroughput = async (): Promise<ConsumeFigures> => {
       calls: { ...calls, table: scratch.callsTable },
       jobsTable: scratch.jobsTable,
     };
-    const rawSets: { table: string; item: Record<string, unknown> }[][] = [];
+    /** Per round, the stored item of each callback (by its index in the set), as a raw PutItem writes it. */
+    const rawSets: ({ table: string; item: Record<string, unknown> } | undefined)[][] = [];
     for (const [round, set] of sets.entries()) {
       await consumeAll(
         scratchTarget,
@@ -118,7 +125,7 @@ export const runConsumeThroughput = async (): Promise<ConsumeFigures> => {
         const isJob = key.startsWith('job#');
         const table = isJob ? scratch.jobsTable : scratch.callsTable;
         const stored = (await doc.send(new GetCommand({ TableName: table, Key: { pk: key } }))).Item;
-        if (stored) items.push({ table: isJob ? raw.jobsTable : raw.callsTable, item: stored });
+        items.push(stored ? { table: isJob ? raw.jobsTable : raw.callsTable, item: stored } : undefined);
       }
       rawSets.push(items);
     }
@@ -141,47 +148,60 @@ export const runConsumeThroughput = async (): Promise<ConsumeFigures> => {
         new PutCommand({ TableName: raw.callsTable, Item: { pk: `warm#${index}`, body: item.body } }),
       );
 
-    let oursRound = 0;
-    let rawRound = 0;
     const units = { ours: 0, callbacks: 0, raw: 0, rawItems: 0, bytes: 0 };
-    const rounds = await alternate(
+    const blockOf = <T>(items: readonly T[], block: number) =>
+      items.slice(block * BLOCK, (block + 1) * BLOCK);
+    const timed = await interleave(
       ROUNDS,
-      async () => {
-        const round = oursRound++;
-        const set = sets[round] as (typeof sets)[number];
+      Math.ceil(COUNT / BLOCK),
+      COUNT,
+      async (round, block) => {
+        const set = blockOf(sets[round] as (typeof sets)[number], block);
         consumed.units = 0;
-        const started = performance.now();
         await consumeAll(
           measured,
           set.map((item) => item.body),
-          `round-${round}`,
+          `round-${round}-${block}`,
         );
-        const ms = performance.now() - started;
+        if (round < WARM_UP) return;
         units.ours += consumed.units;
         units.callbacks += set.length;
-        return (set.length / ms) * 1000;
       },
-      async () => {
-        const round = rawRound++;
-        const items = rawSets[round] as (typeof rawSets)[number];
-        const callbacks = (sets[round] as (typeof sets)[number]).length;
+      async (round, block) => {
         consumed.units = 0;
-        const started = performance.now();
-        for (const [index, { table, item }] of items.entries()) {
+        for (const [offset, entry] of blockOf(rawSets[round] as (typeof rawSets)[number], block).entries()) {
+          if (!entry) continue;
+          const { table, item } = entry;
+          const index = block * BLOCK + offset;
           await doc.send(
             new PutCommand({ TableName: table, Item: { ...item, pk: `${item.pk}#${round}#${index}` } }),
           );
         }
-        // Scaled to the set's callbacks: a callback that amends an item written earlier in the set has no item of its own.
-        const ms = ((performance.now() - started) / items.length) * callbacks;
+        if (round < WARM_UP) return;
         units.raw += consumed.units;
-        units.rawItems += items.length;
-        for (const { item } of items)
-          units.bytes += Buffer.byteLength(JSON.stringify(item, (_k, v) => (v instanceof Set ? [...v] : v)));
-        return (callbacks / ms) * 1000;
       },
       WARM_UP,
     );
+    // `interleave` gives µs per callback of the round on both sides; the raw side wrote one item
+    // per callback that has one (a few share or lack one), so its figure is per item written.
+    const perSecond = (us: number) => 1e6 / us;
+    const rounds = {
+      ours: timed.ours.map(perSecond),
+      baseline: timed.baseline.map((us, i) => {
+        const written = (rawSets[i + WARM_UP] as (typeof rawSets)[number]).filter(Boolean).length;
+        return perSecond((us * COUNT) / written);
+      }),
+    };
+    // Outside the timed blocks: the items the measured rounds wrote, counted and sized.
+    for (const set of rawSets.slice(WARM_UP)) {
+      for (const entry of set) {
+        if (!entry) continue;
+        units.rawItems++;
+        units.bytes += Buffer.byteLength(
+          JSON.stringify(entry.item, (_k, v) => (v instanceof Set ? [...v] : v)),
+        );
+      }
+    }
     client.destroy();
     return {
       figures: [
@@ -192,7 +212,7 @@ export const runConsumeThroughput = async (): Promise<ConsumeFigures> => {
           target: { kind: 'min', ratio: 0.8 },
         },
       ],
-      // Warm-up rounds included: write units do not depend on timing.
+      // Measured rounds only (the warm-up round writes the same kinds of items).
       unitsPerCallback: units.ours / units.callbacks,
       rawUnitsPerCallback: units.raw / units.rawItems,
       averageItemBytes: units.bytes / units.rawItems,
