@@ -182,26 +182,19 @@ export const runConsumeThroughput = async (): Promise<ConsumeFigures> => {
       },
       WARM_UP,
     );
+    // Outside the timed blocks: the items each measured round wrote, counted and sized.
+    const written = rawSets.slice(WARM_UP).map((set) => set.filter((entry) => entry !== undefined));
+    for (const { item } of written.flat()) {
+      units.bytes += Buffer.byteLength(JSON.stringify(item, (_k, v) => (v instanceof Set ? [...v] : v)));
+    }
+    units.rawItems = written.reduce((sum, items) => sum + items.length, 0);
     // `interleave` gives µs per callback of the round on both sides; the raw side wrote one item
     // per callback that has one (a few share or lack one), so its figure is per item written.
     const perSecond = (us: number) => 1e6 / us;
     const rounds = {
       ours: timed.ours.map(perSecond),
-      baseline: timed.baseline.map((us, i) => {
-        const written = (rawSets[i + WARM_UP] as (typeof rawSets)[number]).filter(Boolean).length;
-        return perSecond((us * COUNT) / written);
-      }),
+      baseline: timed.baseline.map((us, i) => perSecond((us * COUNT) / (written[i] as unknown[]).length)),
     };
-    // Outside the timed blocks: the items the measured rounds wrote, counted and sized.
-    for (const set of rawSets.slice(WARM_UP)) {
-      for (const entry of set) {
-        if (!entry) continue;
-        units.rawItems++;
-        units.bytes += Buffer.byteLength(
-          JSON.stringify(entry.item, (_k, v) => (v instanceof Set ? [...v] : v)),
-        );
-      }
-    }
     client.destroy();
     return {
       figures: [
