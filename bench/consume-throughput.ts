@@ -184,10 +184,11 @@ export const runConsumeThroughput = async (): Promise<ConsumeFigures> => {
     );
     // Outside the timed blocks: the items each measured round wrote, counted and sized.
     const written = rawSets.slice(WARM_UP).map((set) => set.filter((entry) => entry !== undefined));
-    for (const { item } of written.flat()) {
+    const writtenItems = written.flat();
+    for (const { item } of writtenItems) {
       units.bytes += Buffer.byteLength(JSON.stringify(item, (_k, v) => (v instanceof Set ? [...v] : v)));
     }
-    units.rawItems = written.reduce((sum, items) => sum + items.length, 0);
+    units.rawItems = writtenItems.length;
     // `interleave` gives µs per callback of the round on both sides; the raw side wrote one item
     // per callback that has one (a few share or lack one), so its figure is per item written.
     const perSecond = (us: number) => 1e6 / us;
