@@ -16,14 +16,18 @@ export class ConfigError extends Error {
  * a quarantine reason): `Name: message`, with the causes' messages after `←`. Logs take the
  * error itself instead, so the logger records its name, stack and cause.
  */
-export const describeError = (error: unknown): string => {
+export const describeError = (error: unknown, depth = 0): string => {
   // Error-like, not only `instanceof Error`: an error made in another realm (a vm context) is one too.
   if (!isErrorLike(error))
     return typeof error === 'string' ? error : `non-error value thrown (${typeof error})`;
   const name = typeof error.name === 'string' && error.name ? error.name : 'Error';
   const own = error.message ? `${name}: ${error.message}` : name;
-  return error.cause === undefined ? own : `${own} ← ${describeError(error.cause)}`;
+  if (error.cause === undefined) return own;
+  // Causes can form a cycle (an error set as its own cause): the line stops rather than the stack.
+  return depth >= MAX_CAUSES ? `${own} ← …` : `${own} ← ${describeError(error.cause, depth + 1)}`;
 };
+
+const MAX_CAUSES = 8;
 
 const isErrorLike = (value: unknown): value is { name?: unknown; message: string; cause?: unknown } =>
   value instanceof Error ||
