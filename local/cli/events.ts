@@ -8,10 +8,10 @@
 import { parseArgs } from 'node:util';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { LOCAL_BUCKET } from '../../functions/commons/definitions.js';
-import { describeError } from '../../functions/commons/errors.js';
 import { EVENTS_PREFIX } from '../event-bus.js';
 import { LOCAL_FLAGS, localEndpoints } from '../local-config.js';
 import { localClients } from '../resources.js';
+import { failureMessage } from './failure.js';
 
 const { values } = parseArgs({
   options: {
@@ -82,6 +82,6 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((error: unknown) => {
-  console.error(`events: ${describeError(error)}`);
+  console.error(failureMessage('events', error, '--aws-port'));
   process.exit(1);
 });

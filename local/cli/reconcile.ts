@@ -6,13 +6,13 @@
  */
 import { parseArgs } from 'node:util';
 import { ByrobotClient } from '../../functions/commons/byrobot/client.js';
-import { describeError } from '../../functions/commons/errors.js';
 import { queueEnqueuer } from '../../functions/commons/ingest/enqueue.js';
 import { beijingWindow, runReconcile } from '../../functions/commons/reconcile/reconcile.js';
 import { LOCAL_BYROBOT } from '../fake-byrobot.js';
 import { LOCAL_FLAGS, localEndpoints } from '../local-config.js';
 import { LOOPBACK } from '../ports.js';
 import { localS3Config } from '../resources.js';
+import { expectListening, failureMessage } from './failure.js';
 import { resolveTargets } from './targets.js';
 
 const main = async (): Promise<void> => {
@@ -37,15 +37,18 @@ const main = async (): Promise<void> => {
     );
   }
   const ports = { dynamo: Number(values['dynamo-port']), aws: Number(values['aws-port']) };
-  const targets = await resolveTargets({ local: true, dynamoPort: ports.dynamo, awsPort: ports.aws });
+  const byrobotUrl = `http://${LOOPBACK}:${values['byrobot-port']}`;
   const endpoints = localEndpoints(ports);
+  // Without the local stack every 百应 query would fail and the run still end with a summary.
+  for (const url of [byrobotUrl, endpoints.dynamoEndpoint, endpoints.awsEndpoint]) await expectListening(url);
+  const targets = await resolveTargets({ local: true, dynamoPort: ports.dynamo, awsPort: ports.aws });
   const log = (level: string) => (message: string, extra?: Record<string, unknown>) =>
     console.error(JSON.stringify({ level, message, ...extra }));
   try {
     const summary = await runReconcile(
       {
         client: new ByrobotClient({
-          baseUrl: `http://${LOOPBACK}:${values['byrobot-port']}`,
+          baseUrl: byrobotUrl,
           credentials: { get: async () => LOCAL_BYROBOT, refresh: async () => LOCAL_BYROBOT },
           minIntervalMs: 0,
         }),
@@ -75,6 +78,6 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((error: unknown) => {
-  console.error(`reconcile: ${describeError(error)}`);
+  console.error(failureMessage('reconcile', error, '--dynamo-port / --aws-port / --byrobot-port'));
   process.exit(1);
 });

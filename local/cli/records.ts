@@ -26,7 +26,6 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { decodeQuarantinedBody, readQuarantine } from '../../functions/commons/consume/quarantine.js';
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
 import { BUCKET_PREFIXES } from '../../functions/commons/definitions.js';
-import { describeError } from '../../functions/commons/errors.js';
 import { CALL_STATES } from '../../functions/commons/store/call-store.js';
 import { callKey, jobKey } from '../../functions/commons/store/keys.js';
 import { reassembleCall } from '../../functions/commons/store/overflow.js';
@@ -40,6 +39,7 @@ import {
   jsonLines,
   LIST_FORMATS,
 } from './export.js';
+import { failureMessage } from './failure.js';
 import { maskRecord } from './mask-record.js';
 import { bar } from './progress.js';
 import { renderTable } from './table.js';
@@ -335,6 +335,6 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((error: unknown) => {
-  console.error(error instanceof UsageError ? error.message : `records: ${describeError(error)}`);
+  console.error(error instanceof UsageError ? error.message : failureMessage('records', error));
   process.exit(error instanceof UsageError ? 2 : 1);
 });

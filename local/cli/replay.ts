@@ -6,10 +6,10 @@
 import { parseArgs } from 'node:util';
 import { archivePrefix, replayArchive } from '../../functions/commons/consume/replay.js';
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
-import { describeError } from '../../functions/commons/errors.js';
 import { queueEnqueuer } from '../../functions/commons/ingest/enqueue.js';
 import { LOCAL_FLAGS, localEndpoints } from '../local-config.js';
 import { localS3Config } from '../resources.js';
+import { failureMessage } from './failure.js';
 import { resolveTargets, TARGET_FLAGS } from './targets.js';
 
 const main = async (): Promise<void> => {
@@ -46,6 +46,6 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((error: unknown) => {
-  console.error(`replay: ${describeError(error)}`);
+  console.error(failureMessage('replay', error));
   process.exit(1);
 });

@@ -12,11 +12,11 @@
  */
 import { parseArgs } from 'node:util';
 import type { Platform } from '../../functions/commons/contract/types.js';
-import { describeError } from '../../functions/commons/errors.js';
 import { LOCAL_PORTS } from '../local-config.js';
 import { LOOPBACK } from '../ports.js';
 import { SCHEDULES } from '../simulator/schedule.js';
 import { runSimulation } from '../simulator/simulate.js';
+import { expectListening, failureMessage } from './failure.js';
 import { bar } from './progress.js';
 
 const { values } = parseArgs({
@@ -65,6 +65,8 @@ const recordingBaseOf = (target: string, flag: string | undefined): { recordingB
 
 const main = async (): Promise<void> => {
   const platform = platformOf(values.platform);
+  // Played against nothing, 百应's schedule would retry for hours (`--time-scale 1`): say so at once.
+  await expectListening(values.url);
   const tty = process.stderr.isTTY && !values.json;
   const summary = await runSimulation({
     url: values.url,
@@ -122,6 +124,6 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((error: unknown) => {
-  console.error(`simulate: ${describeError(error)}`);
+  console.error(failureMessage('simulate', error, '--url'));
   process.exit(1);
 });
