@@ -16,7 +16,9 @@ export class ConfigError extends Error {
  * a quarantine reason): `Name: message`, with the causes' messages after `←`. Logs take the
  * error itself instead, so the logger records its name, stack and cause.
  */
-export const describeError = (error: unknown, depth = 0): string => {
+export const describeError = (error: unknown): string => describeChain(error, 0);
+
+const describeChain = (error: unknown, depth: number): string => {
   // Error-like, not only `instanceof Error`: an error made in another realm (a vm context) is one too.
   if (!isErrorLike(error))
     return typeof error === 'string' ? error : `non-error value thrown (${typeof error})`;
@@ -24,7 +26,7 @@ export const describeError = (error: unknown, depth = 0): string => {
   const own = error.message ? `${name}: ${error.message}` : name;
   if (error.cause === undefined) return own;
   // Causes can form a cycle (an error set as its own cause): the line stops rather than the stack.
-  return depth >= MAX_CAUSES ? `${own} ← …` : `${own} ← ${describeError(error.cause, depth + 1)}`;
+  return depth >= MAX_CAUSES ? `${own} ← …` : `${own} ← ${describeChain(error.cause, depth + 1)}`;
 };
 
 const MAX_CAUSES = 8;
