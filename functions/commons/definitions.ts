@@ -91,7 +91,7 @@ export const BUCKET_PREFIXES = {
   quarantine: 'quarantine/',
   /** The large parts of calls too big for one DynamoDB item (gzip JSON, content-addressed). */
   records: 'records/',
-  /** Call recordings copied from 百应's temporary links: `recordings/<company>/<yyyy>/<MM>/<dd>/<callId>-<kind>.<ext>`. */
+  /** Call recordings copied from 百应's temporary links: `recordings/<company>/<yyyy>/<MM>/<dd>/<out|in>-<callId>-<kind>-<link digest>.<ext>`. */
   recordings: 'recordings/',
 } as const;
 
@@ -110,10 +110,12 @@ export const RECORDINGS = {
   batchSize: 4,
   concurrency: 2,
   memorySize: 512,
-  /** A link that answers 403/404 this many times is EXPIRED (an expired link does not come back). */
+  /** A link that answers 403/404/410 this many times is EXPIRED (an expired link does not come back). */
   expiredAfterAttempts: 3,
   /** Seconds between attempts at a link that answered 403/404: three attempts in about two minutes. */
   expiredRetrySeconds: 45,
+  /** Seconds before a copy the invocation had no time to finish is tried again. */
+  unfinishedRetrySeconds: 30,
   /** Other failures are retried with backoff (doubling from a minute, at most two hours) for this long. */
   retryForHours: 24,
   maxBackoffSeconds: 7200,

@@ -11,6 +11,7 @@
  *   missing                                         inbound misses the reconciler marked MISSING
  *   recording <callId> [--kind call|customer] --out FILE   the archived recording, written to FILE
  *   recording <callId> [--kind call|customer] --url        a presigned link to it, valid 15 minutes
+ *   recording <callId> [--kind call|customer] --retry      queue a FAILED/REFUSED/EXPIRED recording again
  *
  * JSON by default, `--table` for a readable table. Phone numbers are masked unless `--unmask`.
  * Without `--local` it reads the deployed stack (`--stack`, or `--calls-table` etc.).
@@ -42,10 +43,11 @@ import {
 import { failureMessage } from './failure.js';
 import { maskRecord } from './mask-record.js';
 import { bar } from './progress.js';
+import { queueTasks, RETRYABLE_STATUSES, retryTaskOf } from './recording-retry.js';
 import { renderTable } from './table.js';
 import { resolveTargets, TARGET_FLAGS, type Targets } from './targets.js';
 
-const USAGE = `usage: npm run records -- [--local] [--table] [--unmask] <call ID | inbound ID | job ID | list --company ID --date yyyy-MM-dd [--job ID] [--format json|jsonl|csv] | export --company ID --from yyyy-MM-dd --to yyyy-MM-dd [--job ID] [--format csv|jsonl] --out FILE | quarantine [--date yyyy-MM-dd] | missing | recording ID [--kind call|customer] (--out FILE | --url)>`;
+const USAGE = `usage: npm run records -- [--local] [--table] [--unmask] <call ID | inbound ID | job ID | list --company ID --date yyyy-MM-dd [--job ID] [--format json|jsonl|csv] | export --company ID --from yyyy-MM-dd --to yyyy-MM-dd [--job ID] [--format csv|jsonl] --out FILE | quarantine [--date yyyy-MM-dd] | missing | recording ID [--kind call|customer] (--out FILE | --url | --retry)>`;
 
 type Row = Record<string, unknown>;
 
@@ -151,8 +153,8 @@ const recording = async (
   if (!id || !/^\d+$/.test(id)) throw new UsageError('recording needs a numeric call id');
   const kind = flags.kind ?? 'call';
   if (kind !== 'call' && kind !== 'customer') throw new UsageError('--kind must be call or customer');
-  if (typeof flags.out !== 'string' && flags.url !== true)
-    throw new UsageError('recording needs --out FILE or --url');
+  if (typeof flags.out !== 'string' && flags.url !== true && flags.retry !== true)
+    throw new UsageError('recording needs --out FILE, --url or --retry');
   const callId = id.replace(/^0+(?=\d)/, '');
   const item =
     (await read(targets.callsTable, callKey('outbound', callId))) ??
@@ -161,6 +163,17 @@ const recording = async (
   const entry = ((item.recordings ?? {}) as Row)[kind] as Row | undefined;
   if (!entry)
     throw new UsageError(`call ${callId} has no ${kind} recording entry (no link, or not processed yet)`);
+  if (flags.retry === true) {
+    if (!RETRYABLE_STATUSES.includes(entry.status as never)) {
+      throw new UsageError(
+        `the ${kind} recording of call ${callId} is ${String(entry.status)}: only ${RETRYABLE_STATUSES.join(', ')} can be retried`,
+      );
+    }
+    const task = retryTaskOf(item, kind);
+    if (!task) throw new UsageError(`the ${kind} recording of call ${callId} names no link to retry`);
+    if ((await queueTasks(targets, [task])) > 0) throw new Error('SQS did not take the recording task');
+    return { callId, kind, status: entry.status, queued: true };
+  }
   if (entry.status !== 'ARCHIVED' || typeof entry.s3Key !== 'string') {
     throw new UsageError(
       `the ${kind} recording of call ${callId} is ${String(entry.status)}${entry.reason ? `: ${String(entry.reason)}` : ''}`,
@@ -168,7 +181,12 @@ const recording = async (
   }
   const object = { Bucket: targets.bucket, Key: entry.s3Key };
   if (flags.url === true) {
-    const url = await getSignedUrl(targets.s3, new GetObjectCommand(object), { expiresIn: 15 * 60 });
+    // A download, whatever the object's metadata says: the link never renders in a browser.
+    const url = await getSignedUrl(
+      targets.s3,
+      new GetObjectCommand({ ...object, ResponseContentDisposition: 'attachment' }),
+      { expiresIn: 15 * 60 },
+    );
     return { callId, kind, s3Key: entry.s3Key, url, expiresInSeconds: 900 };
   }
   const out = flags.out as string;
@@ -290,6 +308,7 @@ const main = async (): Promise<void> => {
       kind: { type: 'string' },
       out: { type: 'string' },
       url: { type: 'boolean', default: false },
+      retry: { type: 'boolean', default: false },
     },
   });
   const [command, ...args] = positionals;
@@ -302,6 +321,7 @@ const main = async (): Promise<void> => {
     ...(values['jobs-table'] ? { jobsTable: values['jobs-table'] } : {}),
     ...(values.bucket ? { bucket: values.bucket } : {}),
     ...(values['queue-url'] ? { queueUrl: values['queue-url'] } : {}),
+    ...(values['recordings-queue-url'] ? { recordingsQueueUrl: values['recordings-queue-url'] } : {}),
   });
   try {
     if (command === 'export') {

@@ -2,6 +2,10 @@
  * `npm run replay -- [--local] [--date yyyy-MM-dd]`: re-drives archived raw bodies through the
  * pipeline (back onto the queue, with their original receive metadata). Idempotent: records
  * are re-derived and deliveries are not counted twice.
+ *
+ * `npm run replay -- [--local] --recordings [--status FAILED,REFUSED,EXPIRED] [--company <id>]
+ * [--date yyyy-MM-dd]`: queues recordings again whose status is final but not ARCHIVED (after an
+ * outage, or after `recordingHosts` was fixed). Here `--date` is the calls' Beijing day.
  */
 import { parseArgs } from 'node:util';
 import { archivePrefix, replayArchive } from '../../functions/commons/consume/replay.js';
@@ -10,23 +14,64 @@ import { queueEnqueuer } from '../../functions/commons/ingest/enqueue.js';
 import { LOCAL_FLAGS, localEndpoints } from '../local-config.js';
 import { localS3Config } from '../resources.js';
 import { failureMessage } from './failure.js';
+import { parseStatuses, retryRecordings } from './recording-retry.js';
 import { resolveTargets, TARGET_FLAGS } from './targets.js';
 
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
 const main = async (): Promise<void> => {
-  const { values } = parseArgs({ options: { ...LOCAL_FLAGS, ...TARGET_FLAGS, date: { type: 'string' } } });
-  if (values.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.date))
-    throw new Error('--date takes yyyy-MM-dd (UTC day of the archive)');
+  const { values } = parseArgs({
+    options: {
+      ...LOCAL_FLAGS,
+      ...TARGET_FLAGS,
+      date: { type: 'string' },
+      recordings: { type: 'boolean', default: false },
+      status: { type: 'string' },
+      company: { type: 'string' },
+    },
+  });
+  if (values.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.date)) {
+    throw new UsageError(
+      values.recordings
+        ? '--date takes yyyy-MM-dd (the calls’ Beijing day)'
+        : '--date takes yyyy-MM-dd (UTC day of the archive)',
+    );
+  }
+  if (!values.recordings && (values.status !== undefined || values.company !== undefined)) {
+    throw new UsageError('--status and --company go with --recordings');
+  }
+  let statuses: ReturnType<typeof parseStatuses> = [];
+  try {
+    statuses = parseStatuses(values.status);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   const ports = { dynamo: Number(values['dynamo-port']), aws: Number(values['aws-port']) };
   const targets = await resolveTargets({
     local: values.local,
     dynamoPort: ports.dynamo,
     awsPort: ports.aws,
     stack: values.stack,
+    ...(values['calls-table'] ? { callsTable: values['calls-table'] } : {}),
+    ...(values['jobs-table'] ? { jobsTable: values['jobs-table'] } : {}),
     ...(values.bucket ? { bucket: values.bucket } : {}),
     ...(values['queue-url'] ? { queueUrl: values['queue-url'] } : {}),
+    ...(values['recordings-queue-url'] ? { recordingsQueueUrl: values['recordings-queue-url'] } : {}),
   });
   const endpoints = localEndpoints(ports);
   try {
+    if (values.recordings) {
+      const summary = await retryRecordings(targets, {
+        statuses,
+        ...(values.company !== undefined ? { company: values.company } : {}),
+        ...(values.date !== undefined ? { date: values.date } : {}),
+      });
+      console.log(JSON.stringify({ statuses, ...summary }));
+      if (summary.notSent > 0) process.exitCode = 1;
+      return;
+    }
     const summary = await replayArchive({
       objects: s3ObjectStore(targets.s3, targets.bucket),
       enqueue: queueEnqueuer({
@@ -46,6 +91,6 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((error: unknown) => {
-  console.error(failureMessage('replay', error));
-  process.exit(1);
+  console.error(error instanceof UsageError ? error.message : failureMessage('replay', error));
+  process.exit(error instanceof UsageError ? 2 : 1);
 });

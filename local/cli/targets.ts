@@ -8,7 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LOCAL_BUCKET, QUEUE } from '../../functions/commons/definitions.js';
+import { LOCAL_BUCKET, QUEUE, RECORDINGS } from '../../functions/commons/definitions.js';
 import { documentClient } from '../../functions/commons/store/document-client.js';
 import { localEndpoints } from '../local-config.js';
 import { localClients } from '../resources.js';
@@ -18,6 +18,8 @@ export interface Targets {
   readonly jobsTable: string;
   readonly bucket: string;
   readonly queueUrl: string;
+  /** The recordings worker's queue; undefined when recordings are off. */
+  readonly recordingsQueueUrl?: string;
   readonly doc: DynamoDBDocumentClient;
   readonly s3: S3Client;
   readonly sqs: SQSClient;
@@ -30,6 +32,7 @@ export const TARGET_FLAGS = {
   'jobs-table': { type: 'string' },
   bucket: { type: 'string' },
   'queue-url': { type: 'string' },
+  'recordings-queue-url': { type: 'string' },
 } as const;
 
 export interface TargetOptions {
@@ -41,6 +44,7 @@ export interface TargetOptions {
   readonly jobsTable?: string;
   readonly bucket?: string;
   readonly queueUrl?: string;
+  readonly recordingsQueueUrl?: string;
 }
 
 const LOCAL_PREFIX = 'byrobot-callbacks-local';
@@ -50,15 +54,18 @@ export const resolveTargets = async (options: TargetOptions): Promise<Targets> =
     const endpoints = localEndpoints({ dynamo: options.dynamoPort, aws: options.awsPort });
     const { dynamo, s3, sqs } = localClients(endpoints);
     // The emulator matches queue URLs exactly, so ask it for the URL rather than building one.
-    const queueUrl = await sqs
-      .send(new GetQueueUrlCommand({ QueueName: `${LOCAL_PREFIX}-${QUEUE.id}` }))
-      .then((result) => result.QueueUrl ?? '')
-      .catch(() => '');
+    const urlOf = (id: string) =>
+      sqs
+        .send(new GetQueueUrlCommand({ QueueName: `${LOCAL_PREFIX}-${id}` }))
+        .then((result) => result.QueueUrl ?? '')
+        .catch(() => '');
+    const [queueUrl, recordingsQueueUrl] = await Promise.all([urlOf(QUEUE.id), urlOf(RECORDINGS.queueId)]);
     return {
       callsTable: `${LOCAL_PREFIX}-calls`,
       jobsTable: `${LOCAL_PREFIX}-jobs`,
       bucket: LOCAL_BUCKET,
       queueUrl,
+      ...(recordingsQueueUrl ? { recordingsQueueUrl } : {}),
       doc: documentClient(dynamo),
       s3,
       sqs,
@@ -86,6 +93,7 @@ export const resolveTargets = async (options: TargetOptions): Promise<Targets> =
     if (!value) throw new Error(`no ${output}: pass it as a flag or deploy the stack (its outputs name it)`);
     return value;
   };
+  const recordingsQueueUrl = options.recordingsQueueUrl ?? outputs.RecordingsQueueUrl;
   const dynamo = new DynamoDBClient({});
   const s3 = new S3Client({});
   const sqs = new SQSClient({});
@@ -94,6 +102,7 @@ export const resolveTargets = async (options: TargetOptions): Promise<Targets> =
     jobsTable: pick(options.jobsTable, 'JobsTableName'),
     bucket: pick(options.bucket, 'BucketName'),
     queueUrl: pick(options.queueUrl, 'QueueUrl'),
+    ...(recordingsQueueUrl ? { recordingsQueueUrl } : {}),
     doc: documentClient(dynamo),
     s3,
     sqs,

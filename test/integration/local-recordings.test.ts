@@ -89,6 +89,8 @@ test('a posted call’s two recordings end ARCHIVED, equal to the served files, 
     expiresInSeconds: number;
   };
   expect(link.expiresInSeconds).toBe(900);
+  // S3 answers the link with this disposition: a browser downloads the file, never renders it.
+  expect(new URL(link.url).searchParams.get('response-content-disposition')).toBe('attachment');
   expect(
     createHash('sha256')
       .update(Buffer.from(await (await fetch(link.url)).arrayBuffer()))
@@ -113,6 +115,64 @@ test('a link on 百应’s real storage is not fetched locally: REFUSED, saying 
   await expect(recordsCli(ports, 'recording', '424243', '--out', join(out, 'x.wav'))).rejects.toThrow(
     /REFUSED/,
   );
+});
+
+test('records --retry and replay --recordings queue a final recording again; ARCHIVED ones are refused', async () => {
+  // 424243's link is REFUSED (百应's real storage, not fetched locally): retried, refused again.
+  const before = (await recordingsOf('call', '424243'))?.call as Entry & { updatedAt: string };
+  const retried = (id: string, after: string) =>
+    waitFor(
+      async () => {
+        const entry = (await recordingsOf('call', id))?.call as (Entry & { updatedAt: string }) | undefined;
+        return entry && entry.updatedAt > after ? entry : undefined;
+      },
+      30_000,
+      `a retry of ${id}`,
+    );
+  expect(await recordsCli(ports, 'recording', '424243', '--retry')).toEqual({
+    callId: '424243',
+    kind: 'call',
+    status: 'REFUSED',
+    queued: true,
+  });
+  const once = await retried('424243', before.updatedAt);
+  expect(once).toMatchObject({ status: 'REFUSED', attempts: 1 });
+
+  const { stdout } = await run(
+    'npm',
+    [
+      'run',
+      '-s',
+      'replay',
+      '--',
+      '--local',
+      ...portFlagsOf(ports),
+      '--recordings',
+      '--status',
+      'REFUSED,FAILED',
+      '--company',
+      '1',
+      '--date',
+      '2019-01-12',
+    ],
+    { cwd: ROOT },
+  );
+  expect(JSON.parse(stdout)).toMatchObject({ queued: 1, notSent: 0, byStatus: { REFUSED: 1 } });
+  await retried('424243', once.updatedAt);
+
+  // ARCHIVED is done; PENDING and ARCHIVED are not statuses to queue again.
+  await expect(recordsCli(ports, 'recording', '424242', '--retry')).rejects.toThrow(
+    /ARCHIVED: only FAILED, REFUSED, EXPIRED/,
+  );
+  await expect(
+    run(
+      'npm',
+      ['run', '-s', 'replay', '--', '--local', ...portFlagsOf(ports), '--recordings', '--status', 'ARCHIVED'],
+      {
+        cwd: ROOT,
+      },
+    ),
+  ).rejects.toMatchObject({ code: 2 });
 });
 
 test('calls the reconciler recovers get their recordings archived too', async () => {

@@ -1,7 +1,8 @@
 /**
  * A recording host on 127.0.0.1 for tests: serves the generated files of local/fake-recordings
  * and can be told to answer a status, drop the connection, omit Content-Length (chunked), lie
- * about the length, redirect, or go down and come back on the same port.
+ * about the length, redirect, answer late, send another Content-Type, stall mid-body, or go down
+ * and come back on the same port.
  */
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +19,12 @@ export interface Behaviour {
   readonly declaredBytes?: number;
   /** Close the connection halfway through the body. */
   readonly dropHalfway?: boolean;
+  /** Answer only after this many milliseconds. */
+  readonly delayMs?: number;
+  /** Send this Content-Type instead of audio/wav. */
+  readonly contentType?: string;
+  /** Send the headers and the first chunk, then nothing more (until the client gives up). */
+  readonly stall?: boolean;
 }
 
 export class RecordingHost {
@@ -56,6 +63,14 @@ export class RecordingHost {
     const entry = this.behaviours.get(url.pathname);
     const behaviour = entry && entry.times > 0 ? entry.behaviour : {};
     if (entry && entry.times > 0) entry.times -= 1;
+    if (behaviour.delayMs) {
+      setTimeout(() => this.answer(url, bytes, behaviour, response), behaviour.delayMs);
+      return;
+    }
+    this.answer(url, bytes, behaviour, response);
+  }
+
+  private answer(url: URL, bytes: number, behaviour: Behaviour, response: ServerResponse): void {
     if (behaviour.status) {
       response.writeHead(behaviour.status, { 'content-type': 'text/plain' });
       response.end('no');
@@ -67,10 +82,17 @@ export class RecordingHost {
       return;
     }
     response.writeHead(200, {
-      'content-type': 'audio/wav',
+      'content-type': behaviour.contentType ?? 'audio/wav',
       ...(behaviour.chunked ? {} : { 'content-length': String(behaviour.declaredBytes ?? bytes) }),
     });
     const body = recordingStream(url.pathname.slice(1), bytes);
+    if (behaviour.stall) {
+      body.once('data', (chunk: Buffer) => {
+        body.destroy();
+        response.write(chunk);
+      });
+      return;
+    }
     if (behaviour.dropHalfway) {
       let sent = 0;
       body.on('data', (chunk: Buffer) => {

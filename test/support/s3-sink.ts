@@ -4,7 +4,7 @@
  * (the S3 emulator keeps objects in memory, which would swamp the measurement).
  */
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export class S3Sink {
@@ -12,6 +12,8 @@ export class S3Sink {
   /** Bytes received per key (payload only: the SDK's aws-chunked framing is stripped by length). */
   readonly received = new Map<string, number>();
   readonly completed = new Set<string>();
+  /** The headers each object was created with (PutObject, or CreateMultipartUpload). */
+  readonly created = new Map<string, IncomingHttpHeaders>();
   endpoint = '';
 
   async start(): Promise<void> {
@@ -31,6 +33,7 @@ export class S3Sink {
       };
       const etag = `"${createHash('md5').update(`${key}${Date.now()}`).digest('hex')}"`;
       if (request.method === 'POST' && url.searchParams.has('uploads')) {
+        this.created.set(key, request.headers);
         response.writeHead(200, { 'content-type': 'application/xml' });
         response.end(
           `<?xml version="1.0" encoding="UTF-8"?><InitiateMultipartUploadResult><Bucket>b</Bucket><Key>${key}</Key><UploadId>up-1</UploadId></InitiateMultipartUploadResult>`,
@@ -38,6 +41,7 @@ export class S3Sink {
         return;
       }
       if (request.method === 'PUT') {
+        if (!url.searchParams.has('partNumber')) this.created.set(key, request.headers);
         drain(() => {
           response.writeHead(200, { etag });
           response.end();

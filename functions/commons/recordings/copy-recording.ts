@@ -9,7 +9,8 @@ import { Transform, type TransformCallback } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { BUCKET_PREFIXES } from '../definitions.js';
-import { beijingDate } from '../store/keys.js';
+import { beijingDate, callKey } from '../store/keys.js';
+import { SNIFF_BYTES, storedTypeOf } from './audio-type.js';
 import { type FetchLimits, openRecording } from './fetch-recording.js';
 import { type HostPolicy, RefusedUrlError } from './host-policy.js';
 import type { RecordingTask } from './task.js';
@@ -28,61 +29,81 @@ export interface CopyTarget {
   readonly bucket: string;
 }
 
-const AUDIO_TYPES: Record<string, string> = {
-  wav: 'audio/wav',
-  mp3: 'audio/mpeg',
-  ogg: 'audio/ogg',
-  opus: 'audio/opus',
-  amr: 'audio/amr',
-  m4a: 'audio/mp4',
-  aac: 'audio/aac',
-  flac: 'audio/flac',
-  webm: 'audio/webm',
-};
+/**
+ * Multipart upload of a copy: one part in flight while the next fills, of S3's smallest part size.
+ * What one copy holds is about (UPLOAD_PARTS_IN_FLIGHT + 1) × UPLOAD_PART_BYTES, whatever the file's size.
+ */
+export const UPLOAD_PART_BYTES = 5 * 1024 * 1024;
+export const UPLOAD_PARTS_IN_FLIGHT = 1;
 
-const EXTENSIONS: Record<string, string> = {
-  'audio/x-wav': 'wav',
-  'audio/wave': 'wav',
-  'audio/mp3': 'mp3',
-  ...Object.fromEntries(Object.entries(AUDIO_TYPES).map(([ext, type]) => [type, ext])),
-};
-
-/** The file extension: the link's own when it is an audio one, else from the content type, else `bin`. */
-export const extensionOf = (url: URL, contentType: string | undefined): string => {
-  const fromPath = /\.([a-z0-9]{2,5})$/i.exec(url.pathname)?.[1]?.toLowerCase();
-  if (fromPath && fromPath in AUDIO_TYPES) return fromPath;
-  return (contentType && EXTENSIONS[contentType.toLowerCase()]) || 'bin';
-};
+/** 16 hex characters of the link's SHA-256: every link of a call has an object of its own. */
+export const linkDigest = (url: string): string =>
+  createHash('sha256').update(url).digest('hex').slice(0, 16);
 
 /**
- * `recordings/<companyId>/<yyyy>/<MM>/<dd>/<callId>-<kind>[-<n>].<ext>`, the day being the call's
- * Beijing day (the day of the copy when the call has no start time). `suffix` tells a redial's
- * recording from the first one of the same call.
+ * `recordings/<companyId>/<yyyy>/<MM>/<dd>/<out|in>-<callId>-<kind>-<link digest>.<ext>`, the day
+ * being the call's Beijing day (the day of the copy when the call has no start time). The key is
+ * derived from the link, so a second link of the same call and kind (a redial, a re-sent call)
+ * never lands on an object that is already archived, and a retry of the same link writes the same
+ * key again.
  */
-export const recordingKey = (task: RecordingTask, ext: string, copiedAt: Date, suffix?: string): string => {
+export const recordingKey = (task: RecordingTask, ext: string, copiedAt: Date): string => {
   const day = beijingDate(task.startTime ?? copiedAt.toISOString());
   const [yyyy, mm, dd] = day.split('-');
   const company = task.companyId.replace(/[^0-9A-Za-z_-]/g, '_') || 'unknown';
-  const callId = task.callId.replace(/[^0-9A-Za-z_-]/g, '_');
-  return `${BUCKET_PREFIXES.recordings}${company}/${yyyy}/${mm}/${dd}/${callId}-${task.kind}${suffix ? `-${suffix}` : ''}.${ext}`;
+  const call = callKey(task.direction, task.callId.replace(/[^0-9A-Za-z_-]/g, '_')).replace('#', '-');
+  return `${BUCKET_PREFIXES.recordings}${company}/${yyyy}/${mm}/${dd}/${call}-${task.kind}-${linkDigest(task.url)}.${ext}`;
 };
 
-/** Counts and hashes what passes, and fails the stream once it exceeds `maxBytes`. */
+/**
+ * Counts and hashes what passes, fails the stream once it exceeds `maxBytes`, and keeps the
+ * file's first bytes (`head`) so its type can be told before the upload starts.
+ */
 class Measure extends Transform {
   bytes = 0;
   private readonly hash = createHash('sha256');
+  private readonly first: Buffer[] = [];
+  private firstBytes = 0;
+  private settleHead: ((head: Buffer) => void) | undefined;
+  /** The first SNIFF_BYTES of the file (fewer for a shorter file), once they have passed. */
+  readonly head = new Promise<Buffer>((resolve) => {
+    this.settleHead = resolve;
+  });
+
   constructor(private readonly maxBytes: number) {
     super();
   }
+
+  private releaseHead(): void {
+    this.settleHead?.(Buffer.concat(this.first));
+    this.settleHead = undefined;
+  }
+
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytes += chunk.length;
     if (this.bytes > this.maxBytes) {
       callback(new RefusedUrlError(`the recording is over the cap of ${this.maxBytes} bytes`));
       return;
     }
+    if (this.settleHead) {
+      this.first.push(chunk.subarray(0, SNIFF_BYTES - this.firstBytes));
+      this.firstBytes += Math.min(chunk.length, SNIFF_BYTES - this.firstBytes);
+      if (this.firstBytes >= SNIFF_BYTES) this.releaseHead();
+    }
     this.hash.update(chunk);
     callback(null, chunk);
   }
+
+  override _flush(callback: TransformCallback): void {
+    this.releaseHead();
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.releaseHead();
+    callback(error);
+  }
+
   digest(): string {
     return this.hash.digest('hex');
   }
@@ -93,12 +114,9 @@ export const copyRecording = async (
   target: CopyTarget,
   policy: HostPolicy,
   limits: FetchLimits,
-  options: { readonly now: Date; readonly keySuffix?: string },
+  options: { readonly now: Date },
 ): Promise<CopiedRecording> => {
   const opened = await openRecording(task.url, policy, limits);
-  const ext = extensionOf(opened.url, opened.contentType);
-  const contentType = opened.contentType ?? AUDIO_TYPES[ext] ?? 'application/octet-stream';
-  const s3Key = recordingKey(task, ext, options.now, options.keySuffix);
   const measure = new Measure(limits.maxBytes);
   let streamError: unknown;
   const failed = (error: unknown) => {
@@ -112,16 +130,20 @@ export const copyRecording = async (
     opened.response.destroy();
   });
   opened.response.pipe(measure);
+  const { contentType, extension } = storedTypeOf(await measure.head, opened.url);
+  const s3Key = recordingKey(task, extension, options.now);
   const upload = new Upload({
     client: target.s3,
-    // One part in flight and the default 5 MB parts: a few MB per copy at most.
-    queueSize: 1,
+    queueSize: UPLOAD_PARTS_IN_FLIGHT,
+    partSize: UPLOAD_PART_BYTES,
     leavePartsOnError: false,
     params: {
       Bucket: target.bucket,
       Key: s3Key,
       Body: measure,
       ContentType: contentType,
+      // Served as a download, never rendered: even a presigned link to an odd file stays inert.
+      ContentDisposition: `attachment; filename="${s3Key.slice(s3Key.lastIndexOf('/') + 1)}"`,
       Metadata: { 'call-id': task.callId, kind: task.kind },
     },
   });

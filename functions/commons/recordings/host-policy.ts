@@ -1,9 +1,9 @@
 /**
- * Which recording URLs the worker may fetch (SSRF rules): HTTPS only, the host on an allowlist
+ * Which recording URLs the worker may fetch (SSRF rules): HTTPS on port 443 only, the host on an allowlist
  * (`*.aliyuncs.com` matches any subdomain, a plain name only itself), and every address the host
  * resolves to a public unicast one — checked when the connection is made, so a DNS answer that
  * changes between check and connect (rebinding) is caught too. Hosts marked exempt (only the
- * local stack's `--recording-hosts`) may use plain http and loopback/private addresses.
+ * local stack's `--recording-hosts`) may use plain http, any port and loopback/private addresses.
  */
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
@@ -52,6 +52,11 @@ export const checkUrl = (policy: HostPolicy, text: string): URL => {
   const host = hostOf(url);
   if (!exempt && !policy.hosts.some((entry) => matches(entry, host))) {
     throw new RefusedUrlError(`host ${host} is not on the recording host allowlist`);
+  }
+  // `url.port` is empty for the scheme's own port (443, or 80 for http): storage hosts use no
+  // other, and a link naming one is aimed at something else on that host.
+  if (!exempt && url.port !== '') {
+    throw new RefusedUrlError(`port ${url.port} is not allowed (https on port 443 only)`);
   }
   if (!exempt && isIP(host) !== 0) assertPublicAddress(host);
   if (!exempt && policy.onlyExempt) {

@@ -28,6 +28,8 @@ export interface RecordingEntry {
   readonly attempts: number;
   /** Why it is not ARCHIVED (the last error, the refusal). */
   readonly reason?: string;
+  /** How many times the link answered 403/404/410: three make it EXPIRED. */
+  readonly goneAnswers?: number;
   readonly updatedAt: string;
   /** Earlier archived recordings of the same call and kind (a redial's new link replaced them). */
   readonly previous?: readonly ArchivedCopy[];
@@ -59,9 +61,12 @@ export class CallItemMissingError extends Error {
 }
 
 /**
- * Sets `recordings.<kind>` on an existing call item. The map is created on first use (DynamoDB
- * cannot set a nested path under a missing map), with a condition in each step so two writers
- * never overwrite each other's kind.
+ * Sets `recordings.<kind>` on an existing call item, if the entry is still `expected` (the entry
+ * as the caller read it; undefined when there was none): a compare-and-set, so a late or
+ * concurrent task never overwrites what another wrote after it read (an ARCHIVED copy above
+ * all). Resolves false when the entry changed meanwhile: the caller reads again and decides
+ * afresh. The map is created on first use (DynamoDB cannot set a nested path under a missing
+ * map), each step conditional so two writers never overwrite each other's kind.
  */
 export const writeRecording = async (
   doc: DynamoDBDocumentClient,
@@ -69,25 +74,29 @@ export const writeRecording = async (
   pk: string,
   kind: RecordingKind,
   entry: RecordingEntry,
-): Promise<void> => {
+  expected: RecordingEntry | undefined,
+): Promise<boolean> => {
   const key = { [CALLS_TABLE.partitionKey]: pk };
   const names = { '#pk': CALLS_TABLE.partitionKey, '#r': 'recordings', '#k': kind };
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    try {
-      await doc.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: key,
-          UpdateExpression: 'SET #r.#k = :entry',
-          ConditionExpression: 'attribute_exists(#pk) AND attribute_exists(#r)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ':entry': entry },
-        }),
-      );
-      return;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+  try {
+    await doc.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: key,
+        UpdateExpression: 'SET #r.#k = :entry',
+        // DynamoDB compares maps by value: the entry must be exactly as it was read.
+        ConditionExpression: `attribute_exists(#pk) AND attribute_exists(#r) AND ${
+          expected ? '#r.#k = :expected' : 'attribute_not_exists(#r.#k)'
+        }`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ':entry': entry, ...(expected ? { ':expected': expected } : {}) },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+  if (expected === undefined) {
     try {
       await doc.send(
         new UpdateCommand({
@@ -99,14 +108,13 @@ export const writeRecording = async (
           ExpressionAttributeValues: { ':map': { [kind]: entry } },
         }),
       );
-      return;
+      return true;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    // Both conditions failed: either the map appeared between the two writes (try again) or the
-    // call item does not exist.
-    const current = await readRecordings(doc, table, pk);
-    if (current === undefined) throw new CallItemMissingError(`call item ${pk} does not exist`);
   }
-  throw new Error(`recordings.${kind} of ${pk} could not be written (concurrent writers)`);
+  if ((await readRecordings(doc, table, pk)) === undefined) {
+    throw new CallItemMissingError(`call item ${pk} does not exist`);
+  }
+  return false;
 };

@@ -17,6 +17,8 @@ export const recordingTaskSchema = v.object({
   startTime: v.optional(v.string()),
   kind: v.picklist(RECORDING_KINDS),
   url: v.pipe(v.string(), v.minLength(1)),
+  /** Queued by an operator (records/replay CLIs): try the link again even where its status is final (not ARCHIVED). */
+  retry: v.optional(v.literal(true)),
 });
 
 export type RecordingTask = v.InferOutput<typeof recordingTaskSchema>;

@@ -1,7 +1,8 @@
 /** The SSRF rules for recording links: scheme, host allowlist, and the addresses a host may resolve to. */
 import type { LookupAddress } from 'node:dns';
 import { RECORDINGS } from '../../../functions/commons/definitions.js';
-import { extensionOf, recordingKey } from '../../../functions/commons/recordings/copy-recording.js';
+import { sniffAudio, storedTypeOf } from '../../../functions/commons/recordings/audio-type.js';
+import { linkDigest, recordingKey } from '../../../functions/commons/recordings/copy-recording.js';
 import {
   assertPublicAddress,
   checkUrl,
@@ -31,7 +32,8 @@ describe('allowlist', () => {
     'https://pre-crm.indata.cc/rec/1.wav',
     'https://rec.byrobot.cn/1.wav',
     'https://cdn.byai.com/1.wav',
-    'https://CDN.BYAI.COM:8443/1.wav',
+    'https://CDN.BYAI.COM/1.wav',
+    'https://cdn.byai.com:443/1.wav',
   ])('%s is allowed', (url) => {
     expect(checkUrl(deployed, url).toString()).toBe(new URL(url).toString());
   });
@@ -46,6 +48,9 @@ describe('allowlist', () => {
     ['https://indata.cc/1.wav', 'not on the recording host allowlist'],
     ['https://169.254.169.254/latest/meta-data/', 'not on the recording host allowlist'],
     ['https://user:pw@x.aliyuncs.com/1.wav', 'credentials'],
+    ['https://CDN.BYAI.COM:8443/1.wav', 'port 8443 is not allowed'],
+    ['https://x.aliyuncs.com:22/1.wav', 'port 22 is not allowed'],
+    ['https://x.aliyuncs.com:80/1.wav', 'port 80 is not allowed'],
     ['not a url', 'not a URL'],
   ])('%s is refused (%s)', (url, reason) => {
     expect(refused(deployed, url)).toContain(reason);
@@ -121,7 +126,7 @@ describe('addresses', () => {
 });
 
 describe('keys and retries', () => {
-  test('the object key: company, the call’s Beijing day, call id, kind, extension', () => {
+  test('the object key: company, the call’s Beijing day, direction, call id, kind, a digest of the link', () => {
     const task = {
       v: 1 as const,
       callId: '1540384412',
@@ -131,21 +136,69 @@ describe('keys and retries', () => {
       kind: 'customer' as const,
       url: 'https://x.aliyuncs.com/a.wav',
     };
+    const digest = linkDigest(task.url);
+    expect(digest).toMatch(/^[0-9a-f]{16}$/);
     expect(recordingKey(task, 'wav', new Date('2026-01-01T00:00:00Z'))).toBe(
-      'recordings/888/2019/01/12/1540384412-customer.wav',
+      `recordings/888/2019/01/12/out-1540384412-customer-${digest}.wav`,
     );
     // No start time: the day of the copy, in Beijing.
     const { startTime: _omitted, ...undated } = task;
-    expect(recordingKey(undated, 'mp3', new Date('2026-11-27T17:00:00Z'), 'ab12cd34')).toBe(
-      'recordings/888/2026/11/28/1540384412-customer-ab12cd34.mp3',
+    expect(recordingKey(undated, 'mp3', new Date('2026-11-27T17:00:00Z'))).toBe(
+      `recordings/888/2026/11/28/out-1540384412-customer-${digest}.mp3`,
     );
   });
 
-  test('the extension comes from the link, else from the content type', () => {
-    expect(extensionOf(new URL('https://x/a/b.MP3?x=1'), 'audio/wav')).toBe('mp3');
-    expect(extensionOf(new URL('https://x/a/b'), 'audio/x-wav')).toBe('wav');
-    expect(extensionOf(new URL('https://x/a/b.php'), 'audio/mpeg')).toBe('mp3');
-    expect(extensionOf(new URL('https://x/a/b'), undefined)).toBe('bin');
+  test('outbound and inbound calls with the same id, and two links of one call, never share a key', () => {
+    const base = {
+      v: 1 as const,
+      callId: '1091',
+      companyId: '1',
+      startTime: '2019-01-24T15:27:39+08:00',
+      kind: 'call' as const,
+    };
+    const at = new Date('2026-01-01T00:00:00Z');
+    const keys = [
+      recordingKey({ ...base, direction: 'outbound', url: 'https://x.aliyuncs.com/1091.wav' }, 'wav', at),
+      recordingKey({ ...base, direction: 'inbound', url: 'https://x.aliyuncs.com/1091.wav' }, 'wav', at),
+      recordingKey(
+        { ...base, direction: 'inbound', url: 'https://x.aliyuncs.com/1091-redial.wav' },
+        'wav',
+        at,
+      ),
+    ];
+    expect(new Set(keys).size).toBe(3);
+    expect(keys[0]).toContain('/out-1091-call-');
+    expect(keys[1]).toContain('/in-1091-call-');
+  });
+
+  test('the stored type comes from the file’s bytes, else the link’s audio extension, else binary', () => {
+    const wav = Buffer.from('RIFF\x24\x00\x00\x00WAVEfmt ', 'latin1');
+    const html = Buffer.from('<!doctype html><script>', 'latin1');
+    const mp3 = Buffer.from([0xff, 0xfb, 0x90, 0x64, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const aac = Buffer.from([0xff, 0xf1, 0x50, 0x80, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const m4a = Buffer.from('\x00\x00\x00\x20ftypM4A ', 'latin1');
+    const url = (path: string) => new URL(`https://x.aliyuncs.com${path}`);
+    expect(storedTypeOf(wav, url('/a'))).toEqual({ contentType: 'audio/wav', extension: 'wav' });
+    // The bytes win over a misleading extension.
+    expect(storedTypeOf(wav, url('/a.mp3'))).toEqual({ contentType: 'audio/wav', extension: 'wav' });
+    expect(storedTypeOf(mp3, url('/a'))).toEqual({ contentType: 'audio/mpeg', extension: 'mp3' });
+    expect(storedTypeOf(Buffer.from('ID3\x04', 'latin1'), url('/a'))).toMatchObject({ extension: 'mp3' });
+    expect(storedTypeOf(aac, url('/a'))).toEqual({ contentType: 'audio/aac', extension: 'aac' });
+    expect(storedTypeOf(m4a, url('/a'))).toEqual({ contentType: 'audio/mp4', extension: 'm4a' });
+    expect(storedTypeOf(Buffer.from('OggS\x00', 'latin1'), url('/a'))).toMatchObject({
+      contentType: 'audio/ogg',
+    });
+    // Unknown bytes: the link's audio extension, else binary — never text/html.
+    expect(storedTypeOf(html, url('/a.WAV?x=1'))).toEqual({ contentType: 'audio/wav', extension: 'wav' });
+    expect(storedTypeOf(html, url('/a.html'))).toEqual({
+      contentType: 'application/octet-stream',
+      extension: 'bin',
+    });
+    expect(storedTypeOf(Buffer.alloc(0), url('/a'))).toEqual({
+      contentType: 'application/octet-stream',
+      extension: 'bin',
+    });
+    expect(sniffAudio(html)).toBeUndefined();
   });
 
   test('backoff doubles from a minute and stops at two hours; a day holds under maxReceiveCount attempts', () => {
