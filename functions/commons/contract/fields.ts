@@ -7,7 +7,7 @@
  * because the examples are what 百应 actually serializes.
  */
 import * as v from 'valibot';
-import { LosslessNumber } from './lossless.js';
+import { LosslessNumber, toPlain } from './lossless.js';
 import {
   beijingIsoFromEpochMs,
   beijingIsoFromWallClock,
@@ -348,7 +348,8 @@ export const jsonText = (
       v.transform(
         (value): Read<JsonText | null> =>
           drifted(
-            { parsed: true, value },
+            // Plain data, as a JSON string's content is: numbers past 2^53 keep their exact digits.
+            { parsed: true, value: toPlain(value) },
             'json-not-string',
             'JSON sent as a value where a JSON string was expected',
           ),
@@ -366,7 +367,8 @@ export const jsonValueOrText = (
   v.union([
     v.pipe(
       v.union([v.record(v.string(), v.unknown()), v.array(v.unknown())]),
-      v.transform((value): Read<unknown> => ok(value)),
+      // Plain data: numbers past 2^53 keep their exact digits as text, never a LosslessNumber map.
+      v.transform((value): Read<unknown> => ok(toPlain(value))),
     ),
     v.pipe(
       jsonText(parse),
