@@ -4,7 +4,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as v from 'valibot';
-import { readConfig, requiredString } from './commons/config.js';
+import { parseCompanyIds } from './commons/company-list.js';
+import { ConfigError, readConfig, requiredString } from './commons/config.js';
 import { createConsumeHandler } from './commons/consume/consume-handler.js';
 import { s3ObjectStore } from './commons/consume/s3-object-store.js';
 import { sqsTaskSender } from './commons/recordings/task-queue.js';
@@ -21,8 +22,18 @@ const config = readConfig(
     AWS_ENDPOINT_URL_SQS: v.optional(v.string()),
     /** Set when recordings are on: where consume puts one task per recording link. */
     RECORDINGS_QUEUE_URL: v.optional(v.string()),
+    /** The companies whose callbacks are stored (context `companyIds`); unset or empty: every company. */
+    COMPANY_IDS: v.optional(v.string(), ''),
   }),
 );
+
+const companyIds = (() => {
+  try {
+    return parseCompanyIds(config.COMPANY_IDS, 'COMPANY_IDS');
+  } catch (error) {
+    throw new ConfigError((error as Error).message, { cause: error });
+  }
+})();
 
 const counter = createCounter('consume');
 
@@ -35,6 +46,7 @@ export const handler = flushingMetrics(
     objects: s3ObjectStore(new S3Client(s3ClientConfig(config.AWS_ENDPOINT_URL_S3)), config.BUCKET_NAME),
     logger: createLogger('consume'),
     counter,
+    ...(companyIds.length > 0 ? { companies: new Set(companyIds) } : {}),
     ...(config.RECORDINGS_QUEUE_URL
       ? {
           recordings: sqsTaskSender(

@@ -5,6 +5,7 @@
 
 import { isIP } from 'node:net';
 import * as v from 'valibot';
+import { parseCompanyIds } from '../functions/commons/company-list.js';
 import { RECORDINGS, SIGNATURE_MODES, type SignatureMode } from '../functions/commons/definitions.js';
 import { ConfigError } from '../functions/commons/errors.js';
 import { parseHostList } from '../functions/commons/recordings/host-list.js';
@@ -66,6 +67,11 @@ export interface ReceiverConfig {
   readonly eventBusArn?: string;
   /** Full phone numbers in domain events. @default false (masked) */
   readonly eventsIncludePhone: boolean;
+  /**
+   * The 百应 companies whose callbacks are stored; others are quarantined as FOREIGN_COMPANY and
+   * alarmed. Empty: every company (synth warns). @default [] (every company)
+   */
+  readonly companyIds: readonly string[];
 }
 
 /** Node.js runtimes the project builds for, newest (the tested default) first. */
@@ -143,6 +149,19 @@ const hostList = v.pipe(
   }),
 );
 
+const companyList = v.pipe(
+  v.optional(v.union([v.string(), v.number(), v.array(v.union([v.string(), v.number()]))]), ''),
+  v.transform((value) => (Array.isArray(value) ? value.join(',') : String(value))),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    try {
+      return parseCompanyIds(dataset.value, 'companyIds');
+    } catch (error) {
+      addIssue({ message: (error as Error).message });
+      return NEVER;
+    }
+  }),
+);
+
 const contextSchema = v.object({
   allowedIps: list,
   allowAllIps: flag('allowAllIps'),
@@ -193,6 +212,7 @@ const contextSchema = v.object({
     ),
   ),
   eventsIncludePhone: flag('eventsIncludePhone'),
+  companyIds: companyList,
 });
 
 export const CONTEXT_KEYS = Object.keys(contextSchema.entries) as (keyof ReceiverConfig)[];

@@ -153,6 +153,13 @@ export class Monitoring extends Construct {
         description:
           'A body could not be read as a 百应 callback and was quarantined whole under quarantine/ in the bucket. Inspect it with `npm run records -- quarantine`.',
       },
+      {
+        id: 'ForeignCallbacks',
+        metric: custom('consume', 'ForeignCallbacks'),
+        threshold: 1,
+        description:
+          'Callbacks for a 百应 company not on companyIds arrived: kept under quarantine/foreign/, not stored. Someone on 百应 points callbacks at this URL, or one of your companies is missing: add it to companyIds, deploy, then `npm run replay -- --quarantine --reason FOREIGN_COMPANY`.',
+      },
     ];
     if (props.reconcile) {
       // The reconciler reports once per run: one period per run, and no data between runs keeps

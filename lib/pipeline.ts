@@ -34,6 +34,8 @@ export interface SignatureSettings {
 
 export interface PipelineProps {
   readonly data: DataStore;
+  /** The companies whose callbacks consume stores; empty: every company. @default [] (from context `companyIds`) */
+  readonly companyIds: readonly string[];
   /** Runtime, architecture and log retention of the two functions. */
   readonly functions: FunctionSettings;
 }
@@ -94,6 +96,7 @@ export class Pipeline extends Construct {
         CALLS_TABLE: data.calls.tableName,
         JOBS_TABLE: data.jobs.tableName,
         BUCKET_NAME: data.bucket.bucketName,
+        ...(props.companyIds.length > 0 ? { COMPANY_IDS: props.companyIds.join(',') } : {}),
       },
     });
     const tableActions = ['dynamodb:GetItem', 'dynamodb:UpdateItem'];

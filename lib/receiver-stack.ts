@@ -1,5 +1,5 @@
 /** The one stack a 百应 customer deploys: data, pipeline, API, reconciler and monitoring. */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { CallbackApi } from './api.js';
@@ -57,7 +57,17 @@ export class ReceiverStack extends Stack {
           }
         : {}),
     });
-    this.pipeline = new Pipeline(this, 'Pipeline', { data: this.data, functions });
+    this.pipeline = new Pipeline(this, 'Pipeline', {
+      data: this.data,
+      functions,
+      companyIds: config.companyIds,
+    });
+    if (config.companyIds.length === 0) {
+      Annotations.of(this).addWarningV2(
+        'byrobot-callbacks:companyIds',
+        "companyIds is not set: callbacks of every 百应 company are stored. 百应's callback addresses are shared by all its customers, so set -c companyIds=<your ids> (README: Threat model).",
+      );
+    }
     if (recordingsOn) {
       this.recordings = new Recordings(this, 'Recordings', {
         calls: this.data.calls,

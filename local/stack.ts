@@ -41,6 +41,8 @@ export interface LocalStackOptions {
   readonly recordingMaxBytes?: number;
   /** Test hook: multiplies the recordings worker's retry delays. */
   readonly recordingRetryScale?: number;
+  /** The companies whose callbacks are stored (`--companies`); absent or empty: every company. */
+  readonly companies?: readonly string[];
   /** Serve dynamodb-admin on this port (0: any free port); absent: no table browser. */
   readonly adminPort?: number;
   /** Where a table browser that could not start says why. @default console.warn */
@@ -68,6 +70,7 @@ export const handlerEnvironment = (
   emulators: Emulators,
   resources: LocalResources,
   recordingHosts: readonly string[] = [],
+  companies: readonly string[] = [],
 ): Record<string, string> => ({
   AWS_REGION: LOCAL_REGION,
   AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
@@ -84,6 +87,7 @@ export const handlerEnvironment = (
   RECORDING_HOSTS: RECORDINGS.defaultHosts.join(','),
   RECORDING_EXEMPT_HOSTS: recordingHosts.join(','),
   RECORDING_ONLY_EXEMPT: 'true',
+  COMPANY_IDS: companies.join(','),
   POWERTOOLS_METRICS_NAMESPACE: 'ByrobotCallbacksLocal',
   POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
   POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
@@ -129,7 +133,7 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     });
     // The real handlers read their configuration from the environment at import, as on Lambda.
     const recordingHosts = [...(options.recordingHosts ?? [])];
-    Object.assign(process.env, handlerEnvironment(emulators, resources, recordingHosts));
+    Object.assign(process.env, handlerEnvironment(emulators, resources, recordingHosts, options.companies));
     if (options.recordingMaxBytes) process.env.RECORDING_MAX_BYTES = String(options.recordingMaxBytes);
     if (options.recordingRetryScale !== undefined) {
       process.env.RECORDING_RETRY_SCALE = String(options.recordingRetryScale);

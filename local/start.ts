@@ -6,8 +6,10 @@
  *   npm start -- --port 4000 --secret-path s3cr3t --allow-ip 127.0.0.1
  *   npm start -- --recording-hosts 127.0.0.1,localhost   copy recordings from these hosts (also env RECORDING_HOSTS)
  *   npm start -- --admin-port 8002 | --no-admin           the dynamodb-admin table browser (default ${ADMIN_PORT:-8001})
+ *   npm start -- --companies 1,2       store only these companies' callbacks (also env COMPANIES); others are quarantined
  */
 import { parseArgs } from 'node:util';
+import { parseCompanyIds } from '../functions/commons/company-list.js';
 import { parseHostList } from '../functions/commons/recordings/host-list.js';
 import { ROUTES } from './api-server.js';
 import { JavaMissingError } from './emulators.js';
@@ -27,8 +29,20 @@ const { values } = parseArgs({
     'recording-hosts': { type: 'string', multiple: true },
     'admin-port': { type: 'string', default: process.env.ADMIN_PORT ?? '8001' },
     'no-admin': { type: 'boolean', default: false },
+    companies: { type: 'string', multiple: true },
   },
 });
+
+/** `--companies 1,2` (repeatable) and env COMPANIES, validated like the deployed `companyIds`. */
+const companies = (): string[] => {
+  const given = [...(values.companies ?? []), process.env.COMPANIES ?? ''].join(',');
+  try {
+    return parseCompanyIds(given, '--companies');
+  } catch (error) {
+    console.error(`cannot start: ${(error as Error).message}`);
+    process.exit(2);
+  }
+};
 
 /** `--recording-hosts a,b` (repeatable) and env RECORDING_HOSTS, validated like the deployed allowlist. */
 const recordingHosts = (): string[] => {
@@ -44,8 +58,10 @@ const recordingHosts = (): string[] => {
 const main = async (): Promise<void> => {
   const started = Date.now();
   const hosts = recordingHosts();
+  const stored = companies();
   const stack = await startLocalStack({
     recordingHosts: hosts,
+    companies: stored,
     ...(values['no-admin'] ? {} : { adminPort: Number(values['admin-port']) }),
     warn: (message) => console.warn(`  warning: ${message}`),
     port: Number(values.port),
@@ -67,6 +83,11 @@ const main = async (): Promise<void> => {
     hosts.length > 0
       ? `  recordings copied from ${hosts.join(', ')} (http allowed, address rule off for these hosts only)`
       : `  recordings: no local host allowed, links are marked REFUSED (npm start -- --recording-hosts ${LOOPBACK} to copy the fake 百应's files)`,
+  );
+  console.log(
+    stored.length > 0
+      ? `  companies stored: ${stored.join(', ')} (others are quarantined as FOREIGN_COMPANY)`
+      : '  companies stored: every company (npm start -- --companies 1,2 to store only yours)',
   );
   console.log('  Ctrl-C to stop');
   let stopping = false;

@@ -24,9 +24,12 @@ import { parseArgs } from 'node:util';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { decodeQuarantinedBody, readQuarantine } from '../../functions/commons/consume/quarantine.js';
+import {
+  decodeQuarantinedBody,
+  quarantinePrefixes,
+  readQuarantine,
+} from '../../functions/commons/consume/quarantine.js';
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
-import { BUCKET_PREFIXES } from '../../functions/commons/definitions.js';
 import { CALL_STATES } from '../../functions/commons/store/call-store.js';
 import { callKey, jobKey } from '../../functions/commons/store/keys.js';
 import { reassembleCall } from '../../functions/commons/store/overflow.js';
@@ -122,11 +125,10 @@ const run = async (
       return items;
     }
     case 'quarantine': {
-      const prefix =
-        typeof flags.date === 'string'
-          ? `${BUCKET_PREFIXES.quarantine}${flags.date.replaceAll('-', '/')}/`
-          : BUCKET_PREFIXES.quarantine;
-      const entries = await readQuarantine(objects, prefix);
+      const entries = await readQuarantine(
+        objects,
+        quarantinePrefixes(typeof flags.date === 'string' ? flags.date : undefined),
+      );
       // A body kept as base64 (not text in its declared charset) is shown decoded where it can be.
       return entries.map((entry) => {
         const decoded = decodeQuarantinedBody(entry);

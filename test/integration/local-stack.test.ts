@@ -5,6 +5,7 @@
  */
 
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -469,12 +470,36 @@ test('a busy admin port is a warning, not a failed start; --no-admin skips the b
   } finally {
     await stopGroup(busy.child);
   }
-  const none = await startStackProcess(await freeStackPorts(), ['--no-admin']);
+  // The default stack stores every company and says so; --companies narrows it.
+  expect(output()).toContain('companies stored: every company');
+  const nonePorts = await freeStackPorts();
+  const none = await startStackProcess(nonePorts, ['--no-admin', '--companies', '7,8']);
   try {
     expect(none.output()).not.toContain('DynamoDB tables in the browser');
+    expect(none.output()).toContain('companies stored: 7, 8 (others are quarantined as FOREIGN_COMPANY)');
+    // The vendor example is company 1's: acknowledged, quarantined, not stored.
+    const reply = await fetch(`${none.url}/callbacks/call`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: vendorBody('outbound'),
+    });
+    expect(await reply.text()).toBe('success');
+    const kept = await waitFor(
+      async () => {
+        const entries = (await recordsCli(nonePorts, 'quarantine')) as { reason: { code: string } }[];
+        return entries.length > 0 ? entries : undefined;
+      },
+      15_000,
+      'the foreign call in the quarantine',
+    );
+    expect(kept.map((entry) => entry.reason.code)).toEqual(['FOREIGN_COMPANY']);
+    await expect(recordsCli(nonePorts, 'call', '1')).rejects.toThrow(/nothing stored under out#1/);
   } finally {
     await stopGroup(none.child);
   }
+  const bad = spawnStack(await freeStackPorts(), ['--companies', 'acme']);
+  const [code] = (await once(bad, 'close')) as [number];
+  expect(code).toBe(2);
 });
 
 test('records list --format jsonl|csv and records export write what a user opens in Excel', async () => {

@@ -105,7 +105,7 @@ export const wireIngest = (
 
 export const wireConsume = (
   env: LocalEnv,
-  overrides: { doc?: DynamoDBDocumentClient; recordings?: TaskSender } = {},
+  overrides: { doc?: DynamoDBDocumentClient; recordings?: TaskSender; companies?: readonly string[] } = {},
 ) => {
   const logger = new RecordingLogger();
   const counter = new RecordingCounter();
@@ -117,6 +117,7 @@ export const wireConsume = (
     logger,
     counter,
     ...(overrides.recordings ? { recordings: overrides.recordings } : {}),
+    ...(overrides.companies ? { companies: new Set(overrides.companies) } : {}),
   });
   return { handler, logger, counter };
 };
@@ -132,7 +133,12 @@ export const localTaskSender = (env: LocalEnv): TaskSender =>
 export const deliverThrough = async (
   env: LocalEnv,
   bodies: readonly { body: string; route?: string; receivedAt?: number; requestId?: string }[],
-  overrides: { maxMessageBytes?: number; consumeDoc?: DynamoDBDocumentClient; recordings?: TaskSender } = {},
+  overrides: {
+    maxMessageBytes?: number;
+    consumeDoc?: DynamoDBDocumentClient;
+    recordings?: TaskSender;
+    companies?: readonly string[];
+  } = {},
 ) => {
   const ingest = wireIngest(
     env,
@@ -141,6 +147,7 @@ export const deliverThrough = async (
   const consume = wireConsume(env, {
     ...(overrides.consumeDoc ? { doc: overrides.consumeDoc } : {}),
     ...(overrides.recordings ? { recordings: overrides.recordings } : {}),
+    ...(overrides.companies ? { companies: overrides.companies } : {}),
   });
   const replies = [];
   for (const item of bodies) replies.push(await ingest.handler(apiEvent(item.body, item)));

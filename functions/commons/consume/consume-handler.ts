@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context as LambdaContext, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { UNKNOWN_COMPANY } from '../contract/normalize-open.js';
 import { readCallback } from '../contract/read-callback.js';
 import type { NormalizedRecord } from '../contract/types.js';
 import type { Warning } from '../contract/warnings.js';
@@ -38,6 +39,11 @@ export interface ConsumeDeps {
   readonly now?: () => Date;
   /** The recordings queue (absent when recordings are off): one task per recording link of a stored call. */
   readonly recordings?: TaskSender;
+  /**
+   * The companies whose data is stored (`companyIds`); absent: every company. 百应's callback
+   * addresses are shared by all its customers, so anyone on 百应 can point callbacks here.
+   */
+  readonly companies?: ReadonlySet<string>;
 }
 
 type Prepared =
@@ -49,6 +55,8 @@ type Prepared =
       readonly warnings: readonly Warning[];
       /** The claim-check object the body came from, deleted once the body is stored. */
       readonly claim?: string | undefined;
+      /** Companies the body named that are not ours: their records were set aside, the body is quarantined. */
+      readonly foreign?: readonly string[];
     }
   | {
       readonly kind: 'quarantine';
@@ -92,6 +100,16 @@ const tally = (counts: Record<string, number>, key: string) => {
 export const createConsumeHandler = (deps: ConsumeDeps) => {
   const now = deps.now ?? (() => new Date());
   const calls = { doc: deps.doc, table: deps.callsTable, objects: deps.objects };
+
+  /** A record of a company not on the list. One that names no company (the open platform may omit it) is kept. */
+  const isForeign = (record: NormalizedRecord): boolean =>
+    deps.companies !== undefined &&
+    record.companyId !== undefined &&
+    record.companyId !== UNKNOWN_COMPANY &&
+    !deps.companies.has(record.companyId);
+  const foreignCompaniesOf = (records: readonly NormalizedRecord[]): string[] => [
+    ...new Set(records.filter(isForeign).map((record) => record.companyId as string)),
+  ];
 
   const prepare = async (sqsRecord: SQSRecord): Promise<Prepared> => {
     const message = decodeQueueMessage(sqsRecord.body);
@@ -147,13 +165,15 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
         reason: { code: read.error.code, message: read.error.message, path: read.error.path },
       };
     }
+    const foreign = foreignCompaniesOf(read.records);
     return {
       kind: 'records',
       meta: message.meta,
       body,
       claim: message.claim?.key,
-      records: read.records,
+      records: foreign.length === 0 ? read.records : read.records.filter((record) => !isForeign(record)),
       warnings: read.warnings,
+      ...(foreign.length > 0 ? { foreign } : {}),
     };
   };
 
@@ -254,9 +274,12 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
     });
     const ready = prepared.filter((item) => item !== undefined);
 
-    // Archive first, so every record written can point at its raw body.
+    // Archive first, so every record written can point at its raw body. A body holding only
+    // other companies' data is not kept here: the quarantine holds it, for a shorter time.
     const lines: ArchiveLine[] = ready.flatMap(({ messageId, prepared: p }) =>
-      p.meta ? [{ messageId, meta: p.meta, body: p.body }] : [],
+      p.meta && !(p.kind === 'records' && p.records.length === 0)
+        ? [{ messageId, meta: p.meta, body: p.body }]
+        : [],
     );
     let pointers: Map<string, string>;
     try {
@@ -282,9 +305,24 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
             await quarantine(messageId, p);
             summary.quarantined += 1;
           } else {
-            await lanes.run(p.records.map(itemKeyOf), () =>
-              store(summary, messageId, p, pointers.get(messageId)),
-            );
+            if (p.records.length > 0) {
+              await lanes.run(p.records.map(itemKeyOf), () =>
+                store(summary, messageId, p, pointers.get(messageId)),
+              );
+            }
+            if (p.foreign) {
+              deps.counter.count('ForeignCallbacks');
+              await quarantine(messageId, {
+                kind: 'quarantine',
+                meta: p.meta,
+                body: p.body,
+                reason: {
+                  code: 'FOREIGN_COMPANY',
+                  message: `company ${p.foreign.join(', ')} is not one of this stack's companyIds; add it and replay the quarantine to store it`,
+                },
+              });
+              summary.quarantined += 1;
+            }
           }
           if (p.claim) await releaseClaim(messageId, p.claim);
         } catch (error) {

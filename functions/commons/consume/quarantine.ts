@@ -25,13 +25,24 @@ export interface QuarantineEntry {
   readonly bodyEncoding?: 'base64';
 }
 
+/** Other companies' callbacks (`companyIds`): kept apart, so they can expire sooner than the rest. */
+export const FOREIGN_PREFIX = `${BUCKET_PREFIXES.quarantine}foreign/`;
+
+/** `quarantine/[foreign/]<yyyy>/<MM>/<dd>/<request id>.json`, by the day the body was received. */
 export const quarantineKey = (
-  entry: Pick<QuarantineEntry, 'quarantinedAt' | 'messageId' | 'meta'>,
+  entry: Pick<QuarantineEntry, 'quarantinedAt' | 'messageId' | 'meta' | 'reason'>,
 ): string => {
   const day = (entry.meta?.receivedAt ?? entry.quarantinedAt).slice(0, 10).replaceAll('-', '/');
   const id = (entry.meta?.requestId ?? entry.messageId).replace(/[^\w-]/g, '_');
-  return `${BUCKET_PREFIXES.quarantine}${day}/${id}.json`;
+  const prefix = entry.reason.code === 'FOREIGN_COMPANY' ? FOREIGN_PREFIX : BUCKET_PREFIXES.quarantine;
+  return `${prefix}${day}/${id}.json`;
 };
+
+/** The prefixes holding one received day's quarantine (`yyyy-MM-dd`), or all of it. */
+export const quarantinePrefixes = (day?: string): string[] =>
+  day === undefined
+    ? [BUCKET_PREFIXES.quarantine]
+    : [BUCKET_PREFIXES.quarantine, FOREIGN_PREFIX].map((prefix) => `${prefix}${day.replaceAll('-', '/')}/`);
 
 export const writeQuarantine = async (store: ObjectStore, entry: QuarantineEntry): Promise<string> => {
   const key = quarantineKey(entry);
@@ -41,11 +52,16 @@ export const writeQuarantine = async (store: ObjectStore, entry: QuarantineEntry
   return key;
 };
 
-/** Every quarantined entry under `prefix`, oldest key first (for operators and the records CLI). */
-export const readQuarantine = async (store: ObjectStore, prefix: string): Promise<QuarantineEntry[]> => {
-  const entries: QuarantineEntry[] = [];
-  for (const key of (await store.list(prefix)).sort()) {
-    entries.push(JSON.parse(Buffer.from(await store.get(key)).toString('utf8')) as QuarantineEntry);
+/** Every quarantined entry under the prefixes, with its key, oldest key first (for operators and the CLIs). */
+export const readQuarantine = async (
+  store: ObjectStore,
+  prefixes: readonly string[],
+): Promise<(QuarantineEntry & { readonly key: string })[]> => {
+  const keys = (await Promise.all(prefixes.map((prefix) => store.list(prefix)))).flat().sort();
+  const entries: (QuarantineEntry & { key: string })[] = [];
+  for (const key of keys) {
+    const entry = JSON.parse(Buffer.from(await store.get(key)).toString('utf8')) as QuarantineEntry;
+    entries.push({ ...entry, key });
   }
   return entries;
 };

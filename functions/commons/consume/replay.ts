@@ -7,6 +7,7 @@
 import { BUCKET_PREFIXES } from '../definitions.js';
 import type { Enqueuer } from '../ingest/enqueue.js';
 import { type ObjectStore, readArchive } from './archive.js';
+import { readQuarantine } from './quarantine.js';
 
 export interface ReplaySummary {
   readonly objects: number;
@@ -34,4 +35,38 @@ export const replayArchive = async (options: {
     options.onProgress?.({ objects, bodies });
   }
   return { objects, bodies };
+};
+
+export interface QuarantineReplaySummary {
+  /** Entries put back on the queue (and removed from the quarantine: consume keeps them again if they still fail). */
+  readonly replayed: number;
+  /** Entries left where they are: not one of our messages, or bytes that are not text. */
+  readonly skipped: number;
+}
+
+/**
+ * Re-drives quarantined bodies (after adding a company to `companyIds`, or after a reader fix):
+ * each goes back on the queue with its receive metadata, so it merges as the delivery it was.
+ * An ingest refusal is read afresh. Only entries with `reason` when given.
+ */
+export const replayQuarantine = async (options: {
+  readonly objects: ObjectStore;
+  readonly enqueue: Enqueuer;
+  readonly prefixes: readonly string[];
+  readonly reason?: string;
+}): Promise<QuarantineReplaySummary> => {
+  let replayed = 0;
+  let skipped = 0;
+  for (const entry of await readQuarantine(options.objects, options.prefixes)) {
+    if (options.reason !== undefined && entry.reason.code !== options.reason) continue;
+    if (!entry.meta || entry.bodyEncoding === 'base64' || entry.meta.bodyEncoding === 'base64') {
+      skipped++;
+      continue;
+    }
+    const { rejected: _rejected, ...meta } = entry.meta;
+    await options.enqueue(meta, entry.body);
+    await options.objects.delete(entry.key);
+    replayed++;
+  }
+  return { replayed, skipped };
 };
