@@ -8,11 +8,12 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import * as v from 'valibot';
+import { checkApiUrl } from './commons/byrobot/api-url.js';
 import { ByrobotClient } from './commons/byrobot/client.js';
 import { SecretStore } from './commons/byrobot/secret.js';
 import { positiveInteger, readConfig, requiredString } from './commons/config.js';
 import { queueEnqueuer } from './commons/ingest/enqueue.js';
-import { type ReconcileSummary, runReconcile } from './commons/reconcile/reconcile.js';
+import { type ReconcileSummary, runReconcileInTurn } from './commons/reconcile/reconcile.js';
 import { s3ClientConfig } from './commons/s3-config.js';
 import { documentClient } from './commons/store/document-client.js';
 import { createCounter, createLogger, flushingMetrics } from './commons/telemetry.js';
@@ -23,9 +24,15 @@ const config = readConfig(
     QUEUE_URL: requiredString('QUEUE_URL'),
     BUCKET_NAME: requiredString('BUCKET_NAME'),
     BYROBOT_SECRET_ID: requiredString('BYROBOT_SECRET_ID'),
-    BYROBOT_API_URL: v.optional(
-      v.pipe(v.string(), v.url('BYROBOT_API_URL must be a URL')),
-      'https://api.byrobot.cn',
+    BYROBOT_API_URL: v.pipe(
+      v.optional(v.string(), 'https://api.byrobot.cn'),
+      v.check((url) => {
+        try {
+          return checkApiUrl(url, 'BYROBOT_API_URL') === url;
+        } catch {
+          return false;
+        }
+      }, 'BYROBOT_API_URL must be an https URL (http only for a loopback address)'),
     ),
     LOOK_BACK_DAYS: positiveInteger('LOOK_BACK_DAYS', 2),
     REQUESTS_PER_SECOND: positiveInteger('REQUESTS_PER_SECOND', 5),
@@ -74,7 +81,7 @@ export const handler = flushingMetrics(
     if (context) logger.addContext(context);
     remainingMs = () => context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY;
     const { companyIds } = await secrets.secret();
-    return runReconcile(deps, {
+    return runReconcileInTurn(deps, {
       companyIds,
       lookBackDays: config.LOOK_BACK_DAYS,
       remainingMs,

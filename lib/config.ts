@@ -5,6 +5,7 @@
 
 import { isIP } from 'node:net';
 import * as v from 'valibot';
+import { checkApiUrl } from '../functions/commons/byrobot/api-url.js';
 import { parseCompanyIds } from '../functions/commons/company-list.js';
 import { RECORDINGS, SIGNATURE_MODES, type SignatureMode } from '../functions/commons/definitions.js';
 import { ConfigError } from '../functions/commons/errors.js';
@@ -149,6 +150,17 @@ const hostList = v.pipe(
   }),
 );
 
+/** A 百应 API base URL: https, or http to a loopback address only (see api-url.ts). */
+const apiUrl = (name: string) =>
+  v.rawTransform<string, string>(({ dataset, addIssue, NEVER }) => {
+    try {
+      return checkApiUrl(dataset.value, name);
+    } catch (error) {
+      addIssue({ message: (error as Error).message });
+      return NEVER;
+    }
+  });
+
 const companyList = v.pipe(
   v.optional(v.union([v.string(), v.number(), v.array(v.union([v.string(), v.number()]))]), ''),
   v.transform((value) => (Array.isArray(value) ? value.join(',') : String(value))),
@@ -179,10 +191,7 @@ const contextSchema = v.object({
   existingSecretArn: v.optional(v.pipe(v.string(), v.startsWith('arn:', 'existingSecretArn must be an ARN'))),
   reconcileEveryMinutes: count('reconcileEveryMinutes', 30, 5),
   reconcileLookBackDays: count('reconcileLookBackDays', 2, 2),
-  byrobotApiUrl: v.optional(
-    v.pipe(v.string(), v.url('byrobotApiUrl must be a URL')),
-    'https://api.byrobot.cn',
-  ),
+  byrobotApiUrl: v.pipe(v.optional(v.string(), 'https://api.byrobot.cn'), apiUrl('byrobotApiUrl')),
   callbackSignature: v.optional(
     v.picklist(SIGNATURE_MODES, `callbackSignature must be one of ${SIGNATURE_MODES.join(', ')}`),
     'off',

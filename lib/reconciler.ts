@@ -75,7 +75,8 @@ export class Reconciler extends Construct {
     this.secret.grantRead(this.fn.role);
     props.queue.grantSendMessages(this.fn.role);
     this.fn.grantObjects(['s3:PutObject'], props.bucket, BUCKET_PREFIXES.claims);
-    // Reads which listed calls are present; writes only MISSING markers for inbound misses.
+    // Reads which listed calls are present; writes only MISSING markers for inbound misses, and
+    // its run counter (which company and direction goes first).
     this.fn.role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],

@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { ByrobotClient } from '../../functions/commons/byrobot/client.js';
 import { queueEnqueuer } from '../../functions/commons/ingest/enqueue.js';
-import { beijingWindow, runReconcile } from '../../functions/commons/reconcile/reconcile.js';
+import { beijingWindow, runReconcileInTurn } from '../../functions/commons/reconcile/reconcile.js';
 import { LOCAL_BYROBOT } from '../fake-byrobot.js';
 import { LOCAL_FLAGS, localEndpoints } from '../local-config.js';
 import { LOOPBACK } from '../ports.js';
@@ -45,7 +45,7 @@ const main = async (): Promise<void> => {
   const log = (level: string) => (message: string, extra?: Record<string, unknown>) =>
     console.error(JSON.stringify({ level, message, ...extra }));
   try {
-    const summary = await runReconcile(
+    const summary = await runReconcileInTurn(
       {
         client: new ByrobotClient({
           baseUrl: byrobotUrl,

@@ -456,6 +456,8 @@ describe('context validation', () => {
     [{ alarmEmail: 'nope' }, 'alarmEmail must be'],
     [{ allowAllIps: 'true', allowedIps: '1.2.3.4' }, 'not both'],
     [{ reconcileLookBackDays: '1' }, 'reconcileLookBackDays must be at least 2'],
+    [{ byrobotApiUrl: 'http://api.byrobot.cn' }, 'byrobotApiUrl must be an https URL'],
+    [{ byrobotApiUrl: 'not a url' }, 'byrobotApiUrl must be a URL'],
   ])('%j is refused with a clear message', (context, message) => {
     expect(() => buildApp({ context })).toThrow(ConfigError);
     expect(() => buildApp({ context })).toThrow(message);

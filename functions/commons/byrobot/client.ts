@@ -5,6 +5,7 @@
  */
 import { isSafeNumber, LosslessNumber, parse, stringify } from 'lossless-json';
 import * as v from 'valibot';
+import { checkApiUrl } from './api-url.js';
 import { ByrobotError } from './errors.js';
 import { type BackoffOptions, backoffDelay, sleep as realSleep } from './retry.js';
 import { type Credentials, signedHeaders } from './sign.js';
@@ -141,6 +142,15 @@ const readCapped = async (response: Response, maxBytes: number): Promise<string>
   return Buffer.concat(chunks).toString('utf8');
 };
 
+/** Only the host of a redirect's target: its query may hold anything. */
+const hostOf = (location: string | null): string => {
+  try {
+    return location === null ? '(no location)' : new URL(location).host || '(a relative location)';
+  } catch {
+    return '(a relative location)';
+  }
+};
+
 export class ByrobotClient {
   private skewMs = 0;
   private nextRequestAt = 0;
@@ -148,6 +158,7 @@ export class ByrobotClient {
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: ByrobotClientOptions) {
+    checkApiUrl(options.baseUrl, 'the 百应 API base URL');
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? realSleep;
   }
@@ -242,6 +253,8 @@ export class ByrobotClient {
     try {
       response = await fetch(url, {
         headers: { ...signedHeaders(credentials, this.now() + this.skewMs), accept: 'application/json' },
+        // The signed headers go to the configured host only: a redirect is an answer, not a hop.
+        redirect: 'manual',
         signal: AbortSignal.timeout(
           Math.max(1, Math.min(this.options.timeoutMs ?? 10_000, this.remainingMs())),
         ),
@@ -257,6 +270,17 @@ export class ByrobotClient {
         retry: true,
         // The network error travels as the cause: its name, stack and code reach the log.
         error: new ByrobotError('unavailable', `${path}: ${reason}`, undefined, undefined, { cause: error }),
+      };
+    }
+    if (response.status >= 300 && response.status < 400) {
+      return {
+        ok: false,
+        retry: false,
+        error: new ByrobotError(
+          'api-error',
+          `${path}: HTTP ${response.status} redirect to ${hostOf(response.headers.get('location'))} not followed (the signed headers go to ${new URL(this.options.baseUrl).host} only)`,
+          response.status,
+        ),
       };
     }
     const serverDate = Date.parse(response.headers.get('date') ?? '');

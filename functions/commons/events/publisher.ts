@@ -42,7 +42,39 @@ export interface PublisherDeps {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
+/** PutEvents takes at most 10 entries and 256 KB in one request. */
 const PUT_EVENTS_MAX = 10;
+const PUT_EVENTS_MAX_BYTES = 256 * 1024;
+
+/** An entry's size as EventBridge counts it: its texts in UTF-8, plus 14 bytes for the time. */
+export const entryBytes = (entry: EventEntry): number =>
+  (entry.Time ? 14 : 0) +
+  Buffer.byteLength(entry.Source) +
+  Buffer.byteLength(entry.DetailType) +
+  Buffer.byteLength(entry.Detail);
+
+/**
+ * Positions of `entries` in requests PutEvents accepts: at most 10 entries and 256 KB each, in
+ * order. An entry over 256 KB alone goes in a request of its own (EventBridge refuses it, and the
+ * stream retries it as any entry not taken).
+ */
+export const putEventsChunks = (entries: readonly EventEntry[], positions: readonly number[]): number[][] => {
+  const chunks: number[][] = [];
+  let chunk: number[] = [];
+  let bytes = 0;
+  for (const position of positions) {
+    const size = entryBytes(entries[position] as EventEntry);
+    if (chunk.length > 0 && (chunk.length === PUT_EVENTS_MAX || bytes + size > PUT_EVENTS_MAX_BYTES)) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(position);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+};
 
 const imageOf = (image: Record<string, unknown> | undefined): Record<string, unknown> | undefined =>
   image ? unmarshall(image as Record<string, AttributeValue>) : undefined;
@@ -64,8 +96,7 @@ export const createPublisherHandler = (deps: PublisherDeps) => {
     for (let attempt = 1; attempt <= attempts && pending.length > 0; attempt += 1) {
       if (attempt > 1) await sleep(100 * 2 ** (attempt - 2));
       const failed: number[] = [];
-      for (let start = 0; start < pending.length; start += PUT_EVENTS_MAX) {
-        const chunk = pending.slice(start, start + PUT_EVENTS_MAX);
+      for (const chunk of putEventsChunks(entries, pending)) {
         try {
           const notTaken = await deps.sink.put(chunk.map((index) => entries[index] as EventEntry));
           failed.push(...notTaken.map((position) => chunk[position] as number));

@@ -18,6 +18,7 @@ import { callKey } from '../store/keys.js';
 import type { Counter, Log } from '../telemetry.js';
 import { writeMissingMarker } from './missing-marker.js';
 import { statesOf } from './presence.js';
+import { takeTurn } from './run-state.js';
 
 export interface ReconcileDeps {
   readonly client: Pick<ByrobotClient, 'queryUnCallBack' | 'phoneLogInfo'>;
@@ -35,6 +36,11 @@ export interface ReconcileOptions {
   readonly lookBackDays: number;
   /** The instant whose window to query (default now); requests and receive times still use the real clock. */
   readonly windowAt?: number;
+  /**
+   * This run's number (the runs before it, from the run state): the run starts at pair
+   * `turn mod pairs`, so every company × direction pair goes first in turn. @default 0
+   */
+  readonly turn?: number;
   /** Milliseconds the run may still use; it stops cleanly below `reserveMs`. */
   readonly remainingMs: () => number;
   readonly reserveMs?: number;
@@ -185,12 +191,12 @@ export const runReconcile = async (
     }
   };
 
-  // Every (company, direction) pair, starting at a different one each run: a pair that keeps
-  // failing or running out of time cannot starve the ones after it.
+  // Every (company, direction) pair, the next one first on each run: a pair that keeps failing
+  // or running out of time cannot starve the ones after it.
   const pairs = options.companyIds.flatMap((companyId) =>
     ([0, 1] as const).map((dataType) => ({ companyId, dataType })),
   );
-  const offset = pairs.length === 0 ? 0 : Math.floor(now() / 60_000) % pairs.length;
+  const offset = pairs.length === 0 ? 0 : (options.turn ?? 0) % pairs.length;
   const ordered = [...pairs.slice(offset), ...pairs.slice(0, offset)];
 
   try {
@@ -228,3 +234,10 @@ export const runReconcile = async (
   deps.logger.info('reconcile run finished', { ...summary, ...window, companies: options.companyIds.length });
   return summary;
 };
+
+/** One run in its turn (see run-state.ts): the next company × direction pair goes first. */
+export const runReconcileInTurn = async (
+  deps: ReconcileDeps,
+  options: Omit<ReconcileOptions, 'turn'>,
+): Promise<ReconcileSummary> =>
+  runReconcile(deps, { ...options, turn: await takeTurn(deps.doc, deps.callsTable) });

@@ -3,6 +3,7 @@
  * retries, typed errors and paging.
  */
 import { createHmac } from 'node:crypto';
+import { checkApiUrl } from '../../../functions/commons/byrobot/api-url.js';
 import { ByrobotClient } from '../../../functions/commons/byrobot/client.js';
 import { ByrobotError } from '../../../functions/commons/byrobot/errors.js';
 import { allPages } from '../../../functions/commons/byrobot/paging.js';
@@ -228,5 +229,51 @@ describe('limits', () => {
     const client = clientFor({ remainingMs: () => 500, maxAttempts: 4 });
     await expect(firstPage(client)).rejects.toMatchObject({ kind: 'unavailable' });
     expect(fake.requestsTo(QUERY_PATH)).toHaveLength(1);
+  });
+});
+
+describe('where the signed headers may go', () => {
+  test('a redirect is not followed: the signed request never reaches the other host', async () => {
+    const { createServer } = await import('node:http');
+    const seen: (string | undefined)[] = [];
+    const elsewhere = createServer((request, response) => {
+      seen.push(request.headers.sign as string | undefined);
+      response.end('{"code":200,"data":{}}');
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    const target = `http://127.0.0.1:${(elsewhere.address() as { port: number }).port}/steal`;
+    const redirecting = createServer((_request, response) => {
+      response.writeHead(302, { location: target });
+      response.end();
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    try {
+      const client = clientFor({
+        baseUrl: `http://127.0.0.1:${(redirecting.address() as { port: number }).port}`,
+      });
+      const failure = client.queryUnCallBack({ ...QUERY, pageNum: 1 });
+      await expect(failure).rejects.toMatchObject({ kind: 'api-error', status: 302 });
+      await expect(failure).rejects.toThrow(/redirect to 127\.0\.0\.1:\d+ not followed/);
+      expect(seen).toEqual([]);
+    } finally {
+      elsewhere.close();
+      redirecting.close();
+    }
+  });
+
+  test.each([
+    ['https://api.byrobot.cn', true],
+    ['https://open.byai.com/', true],
+    ['http://127.0.0.1:4580', true],
+    ['http://localhost:4580', true],
+    ['http://[::1]:4580', true],
+    ['http://api.byrobot.cn', false],
+    ['http://10.0.0.8', false],
+    ['ftp://api.byrobot.cn', false],
+    ['api.byrobot.cn', false],
+  ])('base URL %s allowed: %s', (url, allowed) => {
+    if (allowed) expect(checkApiUrl(url, 'byrobotApiUrl')).toBe(url);
+    else expect(() => checkApiUrl(url, 'byrobotApiUrl')).toThrow(/byrobotApiUrl must be/);
+    if (!allowed) expect(() => clientFor({ baseUrl: url })).toThrow(/must be/);
   });
 });

@@ -7,7 +7,11 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { EVENT_TYPES, eventsOf } from '../../../functions/commons/events/domain-events.js';
-import { createPublisherHandler, type EventEntry } from '../../../functions/commons/events/publisher.js';
+import {
+  createPublisherHandler,
+  type EventEntry,
+  entryBytes,
+} from '../../../functions/commons/events/publisher.js';
 import { SCHEMA_FILES, schemaProblems } from '../../support/event-schemas.js';
 import { RecordingCounter, RecordingLogger } from '../../support/recorders.js';
 
@@ -275,5 +279,42 @@ describe('publisher', () => {
     ]);
     expect(await handler(streamEvent(changes))).toEqual({ batchItemFailures: [{ itemIdentifier: '1002' }] });
     expect(counter.total('EventsNotPublished')).toBe(2);
+  });
+
+  test('requests are cut at 256 KB as well as at ten entries', async () => {
+    const requests: EventEntry[][] = [];
+    const handler = createPublisherHandler({
+      sink: {
+        put: async (entries) => {
+          requests.push([...entries]);
+          return [];
+        },
+      },
+      tableOf: () => 'jobs',
+      includePhone: false,
+      logger: new RecordingLogger(),
+      counter: new RecordingCounter(),
+      sleep: async () => undefined,
+    });
+    // Job names are whatever the customer typed: 60 KB each here, seven status changes.
+    const changes = Array.from({ length: 7 }, (_, i): [undefined, Record<string, unknown>] => [
+      undefined,
+      {
+        pk: `job#${i}`,
+        callJobId: String(i),
+        companyId: '888',
+        platform: 'classic',
+        status: { code: 2, name: 'COMPLETED' },
+        job: { callJobId: String(i), jobName: '任'.repeat(20_000) },
+      },
+    ]);
+    expect(await handler(streamEvent(changes))).toEqual({ batchItemFailures: [] });
+    expect(requests.flat()).toHaveLength(7);
+    for (const request of requests) {
+      expect(request.length).toBeLessThanOrEqual(10);
+      expect(request.reduce((sum, entry) => sum + entryBytes(entry), 0)).toBeLessThanOrEqual(256 * 1024);
+    }
+    expect(requests.map((request) => request.length)).toEqual([4, 3]);
+    expect(entryBytes(requests[0]?.[0] as EventEntry)).toBeGreaterThan(60_000);
   });
 });
