@@ -7,7 +7,7 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
 import { BUCKET_PREFIXES } from '../../functions/commons/definitions.js';
-import { reassembleCall } from '../../functions/commons/store/overflow.js';
+import { OverflowIntegrityError, reassembleCall } from '../../functions/commons/store/overflow.js';
 import { deliverThrough, getCall, getJob, useLocalEnv } from '../support/local-env.js';
 import { variantOf } from '../support/vendor.js';
 
@@ -88,6 +88,22 @@ describe('1. calls larger than one DynamoDB item are stored whole', () => {
       expect(((await getCall(env, `out#${callId}`)) as Json).deliveries).toBe(1);
     },
   );
+
+  test('a stored part that no longer matches its sha256 is refused on read, never returned as the call', async () => {
+    await deliver([{ body: bigCall(7004, { propertiesBytes: 600_000, lines: 10, lineChars: 10 }) }]);
+    const item = (await getCall(env, 'out#7004')) as Json;
+    const pointer = item.recordOverflow as { key: string };
+    const objects = s3ObjectStore(env.clients.s3, env.resources.bucket);
+    // Someone (or something) rewrote the part: valid gzip JSON, different content.
+    const { gzipSync } = await import('node:zlib');
+    await objects.put(
+      pointer.key,
+      gzipSync(JSON.stringify({ properties: { notes: 'changed' } })),
+      'application/gzip',
+    );
+    await expect(reassembleCall(item, objects)).rejects.toBeInstanceOf(OverflowIntegrityError);
+    await expect(reassembleCall(item, objects)).rejects.toThrow(pointer.key);
+  });
 
   test('a normal call is one item write and leaves nothing under records/', async () => {
     await deliver([{ body: bigCall(7003, { propertiesBytes: 3_000, lines: 30, lineChars: 20 }) }]);
@@ -276,6 +292,27 @@ describe('a failure that will not change on retry is quarantined at once', () =>
     expect(consume.counter.total('CallbacksQuarantined')).toBe(1);
     const warned = consume.logger.lines.find((line) => line.message === 'callback quarantined');
     expect(warned?.extra).toMatchObject({ reason: 'UNSTORABLE_RECORD' });
+  });
+
+  test('SerializationException → quarantined as UNSTORABLE_RECORD, not retried', async () => {
+    const { failures, consume } = await deliverThrough(env, [{ body: outboundCall(7503) }], {
+      consumeDoc: failingWith('SerializationException'),
+    });
+    expect(failures).toEqual([]);
+    const warned = consume.logger.lines.find((line) => line.message === 'callback quarantined');
+    expect(warned?.extra).toMatchObject({ reason: 'UNSTORABLE_RECORD' });
+  });
+
+  test('a job status too large for one item → quarantined as RECORD_TOO_LARGE, not retried into the DLQ', async () => {
+    const body = variantOf('job', (inner) => {
+      inner.callJobId = 7504;
+      inner.remark = '备'.repeat(140_000);
+    });
+    const { failures, consume } = await deliverThrough(env, [{ body }]);
+    expect(failures).toEqual([]);
+    const warned = consume.logger.lines.find((line) => line.message === 'callback quarantined');
+    expect(warned?.extra).toMatchObject({ reason: 'RECORD_TOO_LARGE' });
+    expect(await getJob(env, '7504')).toBeUndefined();
   });
 
   test('throttling → reported for retry, not quarantined', async () => {

@@ -474,3 +474,16 @@ test('a final status is tried again only by a retry task; a wrong Content-Type f
   );
   expect(head.ContentType).toBe('audio/wav');
 });
+
+test('a file of several upload parts, sent without a length: its sha256 is of the whole file, as stored', async () => {
+  const bytes = 12_345_678; // three parts of 5 MB and a short one
+  const url = host.url('/7016-full.wav', bytes);
+  host.on('/7016-full.wav', { chunked: true });
+  await storeCall(7016, { call: url });
+  expect(await worker().handler({ Records: [taskRecord(task('7016', url), 1)] })).toEqual({
+    batchItemFailures: [],
+  });
+  const entry = (await recordingsOf(7016)).call;
+  expect(entry).toMatchObject({ status: 'ARCHIVED', bytes, sha256: recordingSha256('7016-full.wav', bytes) });
+  expect(await objectSha(entry?.s3Key as string)).toBe(entry?.sha256);
+});

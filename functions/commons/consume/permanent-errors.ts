@@ -11,7 +11,7 @@ const REFUSED_BY_DYNAMODB = new Set(['ValidationException', 'SerializationExcept
 
 /** The SDK marshaller's refusals (thrown before any request is sent). */
 const MARSHALL_REFUSAL =
-  /^(Unsupported type passed|Pass options\.removeUndefinedValues|Number .* (is greater than|is lesser than|can not be))/;
+  /^(Unsupported type passed|Pass options\.removeUndefinedValues|Pass a non-empty set|Special numeric value|Number .* (is greater than|is lesser than|can not be))/;
 
 export const isPermanentStoreError = (error: unknown): boolean => {
   if (error instanceof RecordTooLargeError) return true;
