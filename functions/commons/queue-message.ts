@@ -1,24 +1,21 @@
 /**
- * What ingest puts on the queue and consume takes off it: the raw body exactly as received
- * (or a claim-check pointer to it in S3) plus how it was received. The reconciler enqueues the
- * same shape with `source: reconciler`.
+ * What ingest puts on the queue and consume takes off it: the raw body exactly as received (or a
+ * claim-check pointer to it in S3) plus how it was received. The reconciler and the replay CLI
+ * enqueue the same shape with their own `source`.
  *
- * Two encodings, both one JSON object, read by `decodeQueueMessage`:
- * - v1 `{"v":1,"meta":{…},"body":"<the body as a JSON string>"}` (or `"claim"` instead of the
- *   body): any body, whatever its text.
- * - v2 `{"v":2,"n":<length>,"meta":{…},"json":<the body itself>}`: a body that JSON.parse reads as
- *   it is travels unescaped, so ingest neither escapes it nor scans the escaped copy (building the
- *   message fell from about 14 to 6 µs per request between SDK calls), and the message is smaller
- *   (no backslash before every quote, which SendMessage's own JSON escapes again). `n` is the body's
- *   length in UTF-16 code units: the body is the message's last `n` characters before the closing
- *   brace, sliced out exactly as received (consume needs the text, not a parse of it).
+ * Written as v1, one JSON object: `{"v":1,"meta":{…},"body":"<the body as a JSON string>"}` (or
+ * `"claim"` instead of the body). Consume also reads v2, `{"v":2,"n":<length>,"meta":{…},"json":
+ * <the body itself>}`, which earlier versions wrote for bodies JSON.parse read as sent: SQS keeps a
+ * message (and its DLQ copy) for 14 days, so a message written before an upgrade is still read
+ * after it. In v2, `n` is the body's length in UTF-16 code units: the body is the message's last
+ * `n` characters before the closing brace, exactly as received.
  */
 import * as v from 'valibot';
-import { metaJson } from './meta-json.js';
-import { needsSqsEscaping } from './sqs-safe-json.js';
+import { sqsSafeJson } from './sqs-safe-json.js';
 
 export const MESSAGE_VERSION = 1;
-export const VERBATIM_VERSION = 2;
+/** Written by earlier versions only; still read. */
+const VERBATIM_VERSION = 2;
 
 export const SOURCES = ['callback', 'reconciler'] as const;
 export type Source = (typeof SOURCES)[number];
@@ -58,26 +55,11 @@ export interface DecodedMessage {
   readonly claim?: QueueMessage['claim'];
 }
 
-/**
- * The v2 message for a body that `JSON.parse` accepts exactly as it is, or undefined when the
- * body holds a character SQS would refuse (then v1 escapes it); `checkedSqsSafe` when the caller
- * has already made sure it holds none. The caller vouches for the body's JSON: an invalid one
- * would make the whole message unreadable.
- */
-export const verbatimMessage = (
+/** The message for a delivery: its body inline, or the claim-check pointer to it. SQS-safe JSON. */
+export const encodeQueueMessage = (
   meta: ReceiveMeta,
-  body: string,
-  checkedSqsSafe = false,
-): string | undefined => {
-  // A body holding a character SQS refuses goes as v1, escaped (unless the caller has looked).
-  if (!checkedSqsSafe && needsSqsEscaping(body)) return undefined;
-  // One flat string, joined: `+` or a template alone would make a rope of the head and the body,
-  // and SendMessage's JSON writer reads its input a character at a time, which costs more on a
-  // rope than on a flat string (about 1 µs more for the ~1.4 k-character median message, against
-  // ~0.3 µs for the copy; bench/README).
-  const head = `{"v":${VERBATIM_VERSION},"n":${body.length},"meta":${metaJson(meta)}${BODY_KEY}`;
-  return [head, body, '}'].join('');
-};
+  content: { readonly body: string } | { readonly claim: NonNullable<QueueMessage['claim']> },
+): string => sqsSafeJson({ v: MESSAGE_VERSION, meta, ...content } satisfies QueueMessage);
 
 const BODY_KEY = ',"json":';
 const VERBATIM_HEAD = /^\{"v":2,"n":(\d{1,8}),"meta":/;
@@ -87,7 +69,7 @@ const verbatimHeadSchema = v.object({
   meta: receiveMetaSchema,
 });
 
-/** Reads either encoding; undefined for anything that is not one of our messages. Never throws. */
+/** Reads either version; undefined for anything that is not one of our messages. Never throws. */
 export const decodeQueueMessage = (raw: string): DecodedMessage | undefined => {
   try {
     const head = VERBATIM_HEAD.exec(raw);

@@ -8,13 +8,7 @@
  * They only occur inside JSON strings here, so the JSON parses back to the identical body;
  * Chinese text (BMP) is left as it is, so messages do not grow.
  */
-/** The characters escaped here, as the body of a RegExp character class (the body scan reuses it). */
-export const SQS_ESCAPED_CLASS = '\\uD800-\\uDFFF\\uFFFE\\uFFFF';
-const ESCAPED = new RegExp(`[${SQS_ESCAPED_CLASS}]`);
-const ESCAPED_ALL = new RegExp(ESCAPED.source, 'g');
+const ESCAPED_ALL = /[\uD800-\uDFFF\uFFFE\uFFFF]/g;
 
 export const sqsSafeJson = (value: unknown): string =>
   JSON.stringify(value).replace(ESCAPED_ALL, (ch) => `\\u${ch.charCodeAt(0).toString(16)}`);
-
-/** Whether text holds a character sqsSafeJson escapes (so it cannot go into a message as it is). */
-export const needsSqsEscaping = (text: string): boolean => ESCAPED.test(text);

@@ -33,3 +33,12 @@ export const variantOf = (example: VendorExample, edit: (inner: Json) => void): 
   edit((body.data as Json).data as Json);
   return JSON.stringify(body);
 };
+
+/**
+ * Queue messages as the previous version's ingest and reconciler wrote them (v1 inline and claim,
+ * v2 verbatim, rejected bodies): consume must keep reading them (SQS keeps a message 14 days).
+ */
+export const queueMessageFixtures = (): Record<
+  string,
+  { readonly written: string; readonly message: string; readonly claims?: Readonly<Record<string, string>> }
+> => JSON.parse(readFileSync(fixturePath('queue-messages'), 'utf8'));

@@ -8,10 +8,6 @@ import { parseJson } from './json.js';
 import type { Platform } from './types.js';
 import { Warnings } from './warnings.js';
 
-/**
- * The envelope `{code, data:{dataType, data}, resultMsg, errorStackTrace}`. `code` arrives as
- * 200 or "200"; the inner `data` is checked to be an object here and read by the record schemas.
- */
 /** lossless-json's number class, recognised by its marker so this module never loads the library. */
 interface ExactNumber {
   readonly isLosslessNumber: true;
@@ -20,28 +16,39 @@ interface ExactNumber {
 const isExactNumber = (value: unknown): value is ExactNumber =>
   value !== null && typeof value === 'object' && (value as Partial<ExactNumber>).isLosslessNumber === true;
 
+/** A JSON object: not null, not an array, not a parsed number. */
 const isObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value) && !isExactNumber(value);
 
-const plainObject = v.custom<Record<string, unknown>>((value) => isObject(value));
-const typeName = v.pipe(v.string('a type name string'), v.trim(), v.nonEmpty('a non-empty type name'));
+const plainObject = v.custom<Record<string, unknown>>(isObject);
+const present = (value: unknown): boolean => value !== undefined && value !== null;
+/** A type name; `null` is read as absent (some senders write the other platform's name as null). */
+const typeName = v.nullish(
+  v.pipe(v.string('a type name string'), v.trim(), v.nonEmpty('a non-empty type name')),
+);
 
+/**
+ * The one definition of the 百应 envelope, for ingest and consume alike:
+ * `{code, data:{dataType | callbackType, data}, resultMsg, errorStackTrace}`. `code` arrives as 200
+ * or "200" (or not at all); the inner `data` must be an object, or (drift) a string holding one —
+ * never an array. Whatever ingest acknowledges as an envelope, consume reads as one.
+ */
 export const envelope = v.pipe(
   plainObject,
   v.looseObject({
-    code: v.optional(v.union([v.number(), v.string(), v.custom<ExactNumber>(isExactNumber)])),
+    code: v.nullish(v.union([v.number(), v.string(), v.custom<ExactNumber>(isExactNumber)])),
     data: v.pipe(
       plainObject,
       v.looseObject({
         // The classic platform names the type `dataType`, the open platform `callbackType`.
-        dataType: v.optional(typeName),
-        callbackType: v.optional(typeName),
+        dataType: typeName,
+        callbackType: typeName,
         // An object, or (drift) a string holding one: checkEnvelope parses it with the caller's parser.
-        data: v.union([v.record(v.string(), v.unknown()), v.string()]),
+        data: v.union([plainObject, v.string()]),
       }),
       v.forward(
         v.check(
-          (data) => data.dataType !== undefined || data.callbackType !== undefined,
+          (data) => present(data.dataType ?? data.callbackType),
           'a non-empty dataType or callbackType string',
         ),
         ['dataType'],
@@ -55,12 +62,13 @@ export const envelope = v.pipe(
 export type Envelope = v.InferOutput<typeof envelope>;
 
 export interface EnvelopeInfo {
-  /** `data.dataType` (classic) or `data.callbackType` (open platform), trimmed; may be one this version does not know. */
-  readonly dataType: string;
   /**
-   * Which platform's envelope: `open` when it names `callbackType`, or names only `dataType` but
-   * carries the open platform's `callInstance` (a legacy alias some senders use); else `classic`.
+   * The type name, trimmed: the platform's own field first (`dataType` on the classic platform,
+   * `callbackType` on the open one), the other when it is the only one. It may be one this version
+   * does not know.
    */
+  readonly dataType: string;
+  /** Which platform sent the data, as its content shows (see `platformOf`). */
   readonly platform: Platform;
   /** `code` as text ("200" whether sent as number or string); null when absent. */
   readonly code: string | null;
@@ -82,44 +90,19 @@ const EXPECTED_AT: Readonly<Record<string, string>> = {
   'data.data': 'an object (or a string holding one)',
 };
 
-type EnvelopeFields = Pick<Envelope, 'code'> & {
-  readonly data: Pick<Envelope['data'], 'dataType' | 'callbackType' | 'data'>;
-};
-
-const typeNameOf = (value: unknown): string | undefined | false => {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') return false;
-  const trimmed = value.trim();
-  return trimmed === '' ? false : trimmed;
-};
-
 /**
- * The envelope's fields when the value is plainly one (what nearly every delivery is), read
- * without the schema: ingest checks every body, and the schema's copy of the object costs more
- * than the check. Anything else returns undefined and goes through the schema, which decides
- * and names the failing path; this never accepts what the schema refuses (tested side by side).
+ * The platform the body's content shows: a classic call (`sceneInstance`) or job status (`status`)
+ * is classic, an open-platform call (`callInstance`) or job status (`callJobStatus`) is open,
+ * whichever type field names it; otherwise the type field decides (`callbackType`: open).
  */
-export const plainEnvelope = (value: unknown): { success: true; output: EnvelopeFields } | undefined => {
-  if (!isObject(value)) return undefined;
-  const { code, data } = value;
-  if (
-    !(
-      code === undefined ||
-      (typeof code === 'number' && !Number.isNaN(code)) ||
-      typeof code === 'string' ||
-      isExactNumber(code)
-    )
-  ) {
-    return undefined;
-  }
-  if (!isObject(data)) return undefined;
-  const dataType = typeNameOf(data.dataType);
-  const callbackType = typeNameOf(data.callbackType);
-  if (dataType === false || callbackType === false || (dataType ?? callbackType) === undefined)
-    return undefined;
-  const inner = data.data;
-  if (!(typeof inner === 'string' || isObject(inner))) return undefined;
-  return { success: true, output: { code, data: { dataType, callbackType, data: inner } } };
+const platformOf = (
+  names: { readonly callbackType?: string | null | undefined },
+  inner: Record<string, unknown>,
+): Platform => {
+  const classic = present(inner.sceneInstance) || (present(inner.status) && !present(inner.callJobStatus));
+  const open = present(inner.callInstance) || (present(inner.callJobStatus) && !present(inner.status));
+  if (classic !== open) return classic ? 'classic' : 'open';
+  return present(names.callbackType) ? 'open' : 'classic';
 };
 
 /** Checks an already parsed value against the envelope; names the first failing path. */
@@ -129,7 +112,7 @@ export const checkEnvelope = (
   parseEmbedded: (text: string) => unknown = JSON.parse,
 ): EnvelopeResult => {
   const value = unwrapDoubleEncoded(parsed, warnings, parseEmbedded);
-  const result = plainEnvelope(value) ?? v.safeParse(envelope, value);
+  const result = v.safeParse(envelope, value);
   if (!result.success) {
     const path = result.issues[0].path?.map((item) => String(item.key)) ?? [];
     const received = describeValue(
@@ -163,23 +146,19 @@ export const checkEnvelope = (
       unknown
     >;
   }
-  const codeText = code === undefined ? null : isExactNumber(code) ? code.value : String(code).trim();
+  const codeText = !present(code) ? null : isExactNumber(code) ? code.value : String(code).trim();
   if (codeText === null) warnings.add(['code'], 'missing', 'envelope has no code');
   else if (codeText !== '200')
     warnings.add(['code'], 'unexpected-code', `envelope code is ${codeText}, not 200`);
   else if (typeof code === 'string') warnings.add(['code'], 'number-as-string', 'code sent as a string');
-  const dataType = (data.callbackType ?? data.dataType) as string;
-  if (data.callbackType !== undefined && data.dataType !== undefined && data.callbackType !== data.dataType) {
-    warnings.add(
-      ['data', 'dataType'],
-      'type-conflict',
-      'dataType differs from callbackType; callbackType was used',
-    );
+  const platform = platformOf(data, inner);
+  const [own, other] =
+    platform === 'open' ? [data.callbackType, data.dataType] : [data.dataType, data.callbackType];
+  const dataType = (own ?? other) as string;
+  if (present(own) && present(other) && own !== other) {
+    const [used, ignored] = platform === 'open' ? ['callbackType', 'dataType'] : ['dataType', 'callbackType'];
+    warnings.add(['data', ignored], 'type-conflict', `${ignored} differs from ${used}; ${used} was used`);
   }
-  const platform: Platform =
-    data.callbackType !== undefined || (inner.callInstance !== undefined && inner.sceneInstance === undefined)
-      ? 'open'
-      : 'classic';
   return { ok: true, envelope: { dataType, platform, code: codeText, data: inner }, warnings };
 };
 
@@ -209,21 +188,16 @@ const parseObject = (text: string, parse: (text: string) => unknown): Record<str
 };
 
 /**
- * Parses a raw body with the platform parser and checks its envelope (what ingest needs: it
- * forwards the body untouched, so number precision does not matter here). Never throws.
+ * Parses a raw body with the platform parser and checks its envelope: what ingest needs, as it
+ * forwards the body untouched (number precision does not matter here). Never throws.
  *
- * No nesting limit here: V8's JSON.parse is iterative and the envelope check looks two levels
- * deep, so a hostile depth cannot hurt ingest; consume applies the limit when it reads the
- * body (and quarantines it). Scanning every body for depth was a third of ingest's own work.
+ * No nesting limit here: V8's JSON.parse does not recurse and the envelope check looks two levels
+ * deep, so a hostile depth cannot hurt ingest; consume applies the limit when it reads the body
+ * (and quarantines it).
  */
-export const readEnvelope = (
-  body: string,
-): (EnvelopeResult & { ok: false }) | (EnvelopeResult & { ok: true; parsesAsJson: boolean }) => {
+export const readEnvelope = (body: string): EnvelopeResult => {
   const warnings = new Warnings();
   const parsed = parseJson(body, warnings, { parse: JSON.parse, checkDepth: false });
   if (!parsed.ok) return { ok: false, error: parsed.error, warnings };
-  const checked = checkEnvelope(parsed.value, warnings);
-  // Whether JSON.parse read the body exactly as sent: only then may it travel unescaped.
-  if (!checked.ok) return checked;
-  return { ok: true, envelope: checked.envelope, warnings, parsesAsJson: parsed.asIs };
+  return checkEnvelope(parsed.value, warnings);
 };

@@ -55,14 +55,7 @@ export const nestingDepth = (text: string): number => {
   return deepest;
 };
 
-export type JsonResult =
-  | {
-      ok: true;
-      value: unknown;
-      /** The text parsed as it was given: no byte-order mark removed, no trailing comma dropped. */
-      asIs: boolean;
-    }
-  | { ok: false; error: ContractError };
+export type JsonResult = { ok: true; value: unknown } | { ok: false; error: ContractError };
 
 export interface ParseOptions {
   /** The parser: `JSON.parse` for ingest, which only routes the body; the exact one for consume. */
@@ -117,13 +110,13 @@ export const parseJson = (text: string, warnings: Warnings, options: ParseOption
     };
   }
   const first = tryParse(body, options.parse);
-  if ('value' in first) return { ok: true, value: first.value, asIs: body === text };
+  if ('value' in first) return { ok: true, value: first.value };
   const repaired = removeTrailingCommas(body);
   if (repaired !== body) {
     const second = tryParse(repaired, options.parse);
     if ('value' in second) {
       warnings.add([], 'trailing-comma', 'body has a trailing comma before } or ]; parsed without it');
-      return { ok: true, value: second.value, asIs: false };
+      return { ok: true, value: second.value };
     }
   }
   return {

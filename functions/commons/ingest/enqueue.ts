@@ -2,25 +2,10 @@
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { QUEUE } from '../definitions.js';
-import { MESSAGE_VERSION, type QueueMessage, type ReceiveMeta, verbatimMessage } from '../queue-message.js';
-import { sqsSafeJson } from '../sqs-safe-json.js';
+import { encodeQueueMessage, type ReceiveMeta } from '../queue-message.js';
 import { type ClaimStore, claimKey, s3ClaimStore } from './claim-check.js';
 
-export interface EnqueueOptions {
-  /**
-   * The caller has read the body with `JSON.parse` as it is (no repair): it can travel unescaped
-   * (message v2, see queue-message.ts). Ingest knows this from its envelope check.
-   */
-  readonly parsesAsJson?: boolean;
-  /** The caller has checked that the body holds no character SQS refuses (ingest's envelope scan). */
-  readonly sqsSafe?: boolean;
-}
-
-export type Enqueuer = (
-  meta: ReceiveMeta,
-  body: string,
-  options?: EnqueueOptions,
-) => Promise<{ messageId: string; claimed: boolean }>;
+export type Enqueuer = (meta: ReceiveMeta, body: string) => Promise<{ messageId: string; claimed: boolean }>;
 
 export const createEnqueuer = (options: {
   sqs: Pick<SQSClient, 'send'>;
@@ -29,29 +14,21 @@ export const createEnqueuer = (options: {
   /** Messages larger than this go through the claim check. */
   maxMessageBytes: number;
 }): Enqueuer => {
-  // Not an async function of its own: one promise less per request on ingest's hot path.
-  const send = (messageBody: string) =>
-    options.sqs.send(new SendMessageCommand({ QueueUrl: options.queueUrl, MessageBody: messageBody }));
-  const idOf = (result: { MessageId?: string | undefined }): string => {
+  const send = async (messageBody: string): Promise<string> => {
+    const result = await options.sqs.send(
+      new SendMessageCommand({ QueueUrl: options.queueUrl, MessageBody: messageBody }),
+    );
     if (!result.MessageId) throw new Error('SQS accepted no message id');
     return result.MessageId;
   };
-  return async (meta, body, enqueueOptions) => {
-    // Serialized once: the same string is measured and sent (this is ingest's hot path).
-    const inline =
-      (enqueueOptions?.parsesAsJson ? verbatimMessage(meta, body, enqueueOptions.sqsSafe) : undefined) ??
-      sqsSafeJson({ v: MESSAGE_VERSION, meta, body } satisfies QueueMessage);
-    // A UTF-16 code unit is at most 3 UTF-8 bytes: most messages need no byte count at all.
-    if (
-      inline.length * 3 <= options.maxMessageBytes ||
-      Buffer.byteLength(inline, 'utf8') <= options.maxMessageBytes
-    ) {
-      return { messageId: idOf(await send(inline)), claimed: false };
+  return async (meta, body) => {
+    const inline = encodeQueueMessage(meta, { body });
+    if (Buffer.byteLength(inline, 'utf8') <= options.maxMessageBytes) {
+      return { messageId: await send(inline), claimed: false };
     }
     const claim = await options.claims.put(claimKey(meta.receivedAt, meta.requestId), body);
-    const bytes = Buffer.byteLength(body, 'utf8');
-    const claimed: QueueMessage = { v: MESSAGE_VERSION, meta, claim: { ...claim, bytes } };
-    return { messageId: idOf(await send(sqsSafeJson(claimed))), claimed: true };
+    const pointer = encodeQueueMessage(meta, { claim: { ...claim, bytes: Buffer.byteLength(body, 'utf8') } });
+    return { messageId: await send(pointer), claimed: true };
   };
 };
 

@@ -1,16 +1,18 @@
 /**
- * The two queue-message encodings: v2 carries a JSON body unescaped, and consume must get back
- * exactly the text 百应 sent (its archive and its exact-number parser read that text); anything
+ * The queue message: ingest writes v1, whose body consume must get back exactly as 百应 sent it
+ * (its archive and its exact-number parser read that text), and consume still reads every
+ * message an earlier version may have left in the queue or its DLQ (SQS keeps them 14 days):
+ * the fixtures were written by the previous version's own ingest and reconciler code. Anything
  * not quite one of our messages decodes to nothing (consume quarantines it).
  */
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import {
   decodeQueueMessage,
+  encodeQueueMessage,
   type ReceiveMeta,
-  verbatimMessage,
 } from '../../../functions/commons/queue-message.js';
-import { sqsSafeJson } from '../../../functions/commons/sqs-safe-json.js';
-import { vendorBody } from '../../support/vendor.js';
+import { fixturePath, queueMessageFixtures } from '../../support/vendor.js';
 
 const meta: ReceiveMeta = {
   requestId: 'c1d2-e3',
@@ -35,81 +37,56 @@ const sqsAccepts = (text: string) =>
     );
   });
 
-describe('v2: a body JSON.parse reads as it is travels unescaped', () => {
-  test('a vendor example: smaller than v1, valid JSON, and decoded to the identical text', () => {
-    const body = vendorBody('outbound');
-    const message = verbatimMessage(meta, body);
-    expect(message).toBeDefined();
-    if (!message) return;
-    const v1 = sqsSafeJson({ v: 1, meta, body });
-    expect(message.length).toBeLessThan(v1.length);
-    expect(message.startsWith('{"v":2,"n":')).toBe(true);
-    // Still one JSON object: the console and any tool can read the whole message.
-    expect(JSON.parse(message)).toEqual({ v: 2, n: body.length, meta, json: JSON.parse(body) });
-    expect(decodeQueueMessage(message)).toEqual({ meta, body });
+const QUEUE_MESSAGE_FIXTURES = queueMessageFixtures();
+
+test('v1: any body, whatever its characters, travels as SQS accepts it and comes back character for character', () => {
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary' }), (body) => {
+      const message = encodeQueueMessage(meta, { body });
+      expect(sqsAccepts(message)).toBe(true);
+      expect(decodeQueueMessage(message)).toEqual({ v: 1, meta, body });
+    }),
+    { numRuns: 500 },
+  );
+  const claim = { bucket: 'b', key: 'claims/2026/11/28/c1d2-e3.json', bytes: 2_000_000 };
+  expect(decodeQueueMessage(encodeQueueMessage(meta, { claim }))).toEqual({ v: 1, meta, claim });
+});
+
+describe('every message format an earlier version wrote is still read', () => {
+  test.each(Object.entries(QUEUE_MESSAGE_FIXTURES))('%s', (_name, fixture) => {
+    const decoded = decodeQueueMessage(fixture.message);
+    expect(decoded?.meta.requestId).toMatch(/^(fixture-|reconcile:)/);
+    if (fixture.claims) {
+      expect(decoded?.body).toBeUndefined();
+      expect(Object.keys(fixture.claims)).toEqual([decoded?.claim?.key]);
+    } else {
+      expect(typeof decoded?.body).toBe('string');
+    }
   });
 
-  test('any JSON text, however spaced, comes back character for character', () => {
-    fc.assert(
-      fc.property(
-        fc.jsonValue(),
-        fc.constantFrom(0, 2, '\t'),
-        fc.stringMatching(/^[ \t\r\n]{0,3}$/),
-        (value, indent, pad) => {
-          const body = `${pad}${JSON.stringify(value, null, indent)}${pad}`;
-          const message = verbatimMessage(meta, body);
-          if (message === undefined) {
-            // Only a body SQS would refuse as it is goes the escaped way.
-            expect(sqsAccepts(body)).toBe(false);
-            return;
-          }
-          expect(sqsAccepts(message)).toBe(true);
-          expect(decodeQueueMessage(message)).toEqual({ meta, body });
-        },
-      ),
-      { numRuns: 400 },
-    );
-  });
-
-  test('a body with characters SQS refuses (an emoji, U+FFFF) is left to v1', () => {
-    expect(verbatimMessage(meta, '{"name":"张三😀"}')).toBeUndefined();
-    expect(verbatimMessage(meta, '{"x":"\uffff"}')).toBeUndefined();
-    expect(verbatimMessage(meta, '{"name":"张三"}')).toBeDefined();
-  });
-
-  test('metadata with such characters is escaped, and still decodes', () => {
-    const odd = { ...meta, dataType: 'TYPE😀\uffff' };
-    const message = verbatimMessage(odd, '{"a":1}');
-    expect(message && sqsAccepts(message)).toBe(true);
-    expect(decodeQueueMessage(message ?? '')).toEqual({ meta: odd, body: '{"a":1}' });
+  test('a v2 message gives back its body exactly as sent, spacing and all', () => {
+    const fixture = QUEUE_MESSAGE_FIXTURES['v2 verbatim (pretty-printed vendor example)'];
+    const body = readFileSync(fixturePath('vendor-inbound-call'), 'utf8');
+    expect(decodeQueueMessage(fixture?.message ?? '')?.body).toBe(body);
   });
 });
 
 describe('decoding refuses what is not quite a message', () => {
-  const body = '{"code":200,"data":{"dataType":"X","data":{}}}';
-  const good = verbatimMessage(meta, body) ?? '';
+  const good = QUEUE_MESSAGE_FIXTURES['v2 verbatim (compact JSON, envelope scan)']?.message ?? '';
+  const length = Number(/"n":(\d+)/.exec(good)?.[1]);
 
   test.each([
-    ['the length one short', good.replace(`"n":${body.length}`, `"n":${body.length - 1}`)],
-    ['the length one long', good.replace(`"n":${body.length}`, `"n":${body.length + 1}`)],
-    ['a length beyond the message', good.replace(`"n":${body.length}`, '"n":99999')],
+    ['a v2 length one short', good.replace(`"n":${length}`, `"n":${length - 1}`)],
+    ['a v2 length one long', good.replace(`"n":${length}`, `"n":${length + 1}`)],
+    ['a v2 length beyond the message', good.replace(`"n":${length}`, '"n":99999')],
     ['cut short', good.slice(0, -1)],
     ['a character after it', `${good} `],
-    ['metadata missing its request id', good.replace('"requestId":"c1d2-e3",', '')],
-    ['the body key renamed', good.replace(',"json":', ',"jsom":')],
+    ['metadata missing its request id', good.replace('"requestId":"fixture-v2-compact",', '')],
+    ['the v2 body key renamed', good.replace(',"json":', ',"jsom":')],
     ['not JSON', 'hello'],
     ['an unknown version', '{"v":3,"meta":{}}'],
+    ['v1 without metadata', '{"v":1,"body":"{}"}'],
   ])('%s', (_name, raw) => {
     expect(decodeQueueMessage(raw)).toBeUndefined();
-  });
-
-  test('v1 messages (in flight during an upgrade, redriven, or with a claim) still decode', () => {
-    expect(decodeQueueMessage(sqsSafeJson({ v: 1, meta, body: 'not json at all' }))).toEqual({
-      v: 1,
-      meta,
-      body: 'not json at all',
-    });
-    const claim = { bucket: 'b', key: 'claims/2026/11/28/c1d2-e3.json', bytes: 2_000_000 };
-    expect(decodeQueueMessage(JSON.stringify({ v: 1, meta, claim }))).toEqual({ v: 1, meta, claim });
   });
 });

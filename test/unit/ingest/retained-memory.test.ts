@@ -1,7 +1,8 @@
 /**
- * A warm ingest container handles request after request: nothing it keeps between them (the
- * scan's known type names, the metadata cache in meta-json.ts) may hold on to a body. A type name
- * sliced out of a body would: V8 makes a slice of 13 or more characters point into its source.
+ * A warm ingest container handles request after request: nothing may hold on to a body from one
+ * to the next. An earlier version's caches did (a type name sliced out of a body points into it
+ * in V8 from 13 characters on, and a cache kept the name); ingest keeps no such state now, and
+ * this guards that it stays so.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -40,9 +41,9 @@ test('a handled body is not kept alive by anything ingest remembers between requ
     maxMessageBytes: 262_144,
   });
   const handler = createIngestHandler({
-    enqueue: (meta, body, options) => {
+    enqueue: (meta, body) => {
       types.push(meta.dataType);
-      return enqueue(meta, body, options);
+      return enqueue(meta, body);
     },
     logger: new RecordingLogger(),
     counter: new RecordingCounter(),
@@ -53,15 +54,14 @@ test('a handled body is not kept alive by anything ingest remembers between requ
   };
   const before = heapMb();
   // Type names of 13 or more characters (from that length V8 slices instead of copying), each in
-  // a 20 MB body (which goes through the claim check): one the scan remembers, one with spaces
-  // around it (read trimmed, not remembered), and one after the scan has remembered all it may.
+  // a 20 MB body (which goes through the claim check), one with spaces around it, and many others.
   await send('CALL_INSTANCE_RESULT', 10_000_000);
   await send(' JOB_INFO_RESULT ', 10_000_000);
   for (let i = 0; i < 20; i++) await send(`SOME_OTHER_TYPE_${i}`, 100);
   await send('YET_ANOTHER_TYPE_NAME', 10_000_000);
   expect(messages).toHaveLength(23);
   expect(heapMb() - before).toBeLessThan(5);
-  // Each type was read as the full reader reads it (trimmed), remembered or not.
+  // Each type was read as the reader reads it (trimmed).
   await send('CALL_INSTANCE_RESULT', 100);
   await send('YET_ANOTHER_TYPE_NAME', 100);
   expect(types).toEqual([
