@@ -10,6 +10,7 @@ import { createConsumeHandler } from './commons/consume/consume-handler.js';
 import { s3ObjectStore } from './commons/consume/s3-object-store.js';
 import { sqsTaskSender } from './commons/recordings/task-queue.js';
 import { s3ClientConfig } from './commons/s3-config.js';
+import { sqsClientConfig } from './commons/sqs-config.js';
 import { documentClient } from './commons/store/document-client.js';
 import { createCounter, createLogger, flushingMetrics } from './commons/telemetry.js';
 
@@ -50,7 +51,7 @@ export const handler = flushingMetrics(
     ...(config.RECORDINGS_QUEUE_URL
       ? {
           recordings: sqsTaskSender(
-            new SQSClient(config.AWS_ENDPOINT_URL_SQS ? { endpoint: config.AWS_ENDPOINT_URL_SQS } : {}),
+            new SQSClient(sqsClientConfig(config.AWS_ENDPOINT_URL_SQS)),
             config.RECORDINGS_QUEUE_URL,
           ),
         }

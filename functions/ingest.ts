@@ -10,6 +10,7 @@ import { logLineMetricsOf, QUEUE, SIGNATURE_MODES } from './commons/definitions.
 import { queueEnqueuer } from './commons/ingest/enqueue.js';
 import { createIngestHandler } from './commons/ingest/ingest-handler.js';
 import { s3ClientConfig } from './commons/s3-config.js';
+import { sqsClientConfig } from './commons/sqs-config.js';
 import { createCounter, createLogger, flushingMetrics } from './commons/telemetry.js';
 
 const config = readConfig(
@@ -54,7 +55,7 @@ export const handler = flushingMetrics(
   createIngestHandler({
     enqueue: queueEnqueuer({
       // With an endpoint override (the local stack), send to it rather than to the queue URL's host.
-      sqs: new SQSClient(config.AWS_ENDPOINT_URL_SQS ? { endpoint: config.AWS_ENDPOINT_URL_SQS } : {}),
+      sqs: new SQSClient(sqsClientConfig(config.AWS_ENDPOINT_URL_SQS)),
       queueUrl: config.QUEUE_URL,
       bucket: config.BUCKET_NAME,
       s3: s3ClientConfig(config.AWS_ENDPOINT_URL_S3),

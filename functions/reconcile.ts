@@ -15,6 +15,7 @@ import { positiveInteger, readConfig, requiredString } from './commons/config.js
 import { queueEnqueuer } from './commons/ingest/enqueue.js';
 import { type ReconcileSummary, runReconcileInTurn } from './commons/reconcile/reconcile.js';
 import { s3ClientConfig } from './commons/s3-config.js';
+import { sqsClientConfig } from './commons/sqs-config.js';
 import { documentClient } from './commons/store/document-client.js';
 import { createCounter, createLogger, flushingMetrics } from './commons/telemetry.js';
 
@@ -65,7 +66,7 @@ const deps = {
   doc: documentClient(new DynamoDBClient({})),
   callsTable: config.CALLS_TABLE,
   enqueue: queueEnqueuer({
-    sqs: new SQSClient(config.AWS_ENDPOINT_URL_SQS ? { endpoint: config.AWS_ENDPOINT_URL_SQS } : {}),
+    sqs: new SQSClient(sqsClientConfig(config.AWS_ENDPOINT_URL_SQS)),
     queueUrl: config.QUEUE_URL,
     bucket: config.BUCKET_NAME,
     s3: s3ClientConfig(config.AWS_ENDPOINT_URL_S3),

@@ -8,6 +8,7 @@ import { RECORDINGS } from './commons/definitions.js';
 import { parseHostList } from './commons/recordings/host-list.js';
 import { createRecordingsHandler } from './commons/recordings/recordings-handler.js';
 import { s3ClientConfig } from './commons/s3-config.js';
+import { sqsClientConfig } from './commons/sqs-config.js';
 import { documentClient } from './commons/store/document-client.js';
 import { createCounter, createLogger, flushingMetrics } from './commons/telemetry.js';
 
@@ -42,14 +43,14 @@ const hostList = (text: string, name: string): string[] => {
   try {
     return parseHostList(text, name);
   } catch (error) {
-    throw new ConfigError((error as Error).message);
+    throw new ConfigError((error as Error).message, { cause: error });
   }
 };
 const exemptHosts = hostList(config.RECORDING_EXEMPT_HOSTS, 'RECORDING_EXEMPT_HOSTS');
 const hosts = [...hostList(config.RECORDING_HOSTS, 'RECORDING_HOSTS'), ...exemptHosts];
 if (hosts.length === 0) throw new ConfigError('RECORDING_HOSTS is empty: no recording could ever be copied');
 
-const sqs = new SQSClient(config.AWS_ENDPOINT_URL_SQS ? { endpoint: config.AWS_ENDPOINT_URL_SQS } : {});
+const sqs = new SQSClient(sqsClientConfig(config.AWS_ENDPOINT_URL_SQS));
 const counter = createCounter('recordings');
 
 export const handler = flushingMetrics(

@@ -132,47 +132,24 @@ const list = v.pipe(
   ),
 );
 
-const hostList = v.pipe(
-  v.optional(v.union([v.string(), v.array(v.string())]), [...RECORDINGS.defaultHosts]),
-  v.transform((value) => (Array.isArray(value) ? value.join(',') : value)),
-  v.rawTransform(({ dataset, addIssue, NEVER }) => {
-    try {
-      const hosts = parseHostList(dataset.value, 'recordingHosts');
-      if (hosts.length === 0) {
-        addIssue({ message: 'recordingHosts is empty: name at least one host, or set recordings=off' });
-        return NEVER;
-      }
-      return hosts;
-    } catch (error) {
-      addIssue({ message: (error as Error).message });
-      return NEVER;
-    }
-  }),
-);
+/** A list given as `a,b` or as an array (cdk.json), as one comma-separated text for the text rules below. */
+const commaText = (fallback: string) =>
+  v.pipe(
+    v.optional(v.union([v.string(), v.number(), v.array(v.union([v.string(), v.number()]))]), fallback),
+    v.transform((value) => (Array.isArray(value) ? value.join(',') : String(value))),
+  );
 
-/** A 百应 API base URL: https, or http to a loopback address only (see api-url.ts). */
-const apiUrl = (name: string) =>
-  v.rawTransform<string, string>(({ dataset, addIssue, NEVER }) => {
-    try {
-      return checkApiUrl(dataset.value, name);
-    } catch (error) {
-      addIssue({ message: (error as Error).message });
-      return NEVER;
-    }
-  });
-
-const companyList = v.pipe(
-  v.optional(v.union([v.string(), v.number(), v.array(v.union([v.string(), v.number()]))]), ''),
-  v.transform((value) => (Array.isArray(value) ? value.join(',') : String(value))),
-  v.rawTransform(({ dataset, addIssue, NEVER }) => {
-    try {
-      return parseCompanyIds(dataset.value, 'companyIds');
-    } catch (error) {
-      addIssue({ message: (error as Error).message });
-      return NEVER;
-    }
-  }),
-);
+/**
+ * A setting checked by the functions' own text rules (host lists, company ids, API URLs): a
+ * refusal becomes a ConfigError that keeps the rule's error as its cause.
+ */
+const byRule = <T>(rule: () => T): T => {
+  try {
+    return rule();
+  } catch (error) {
+    throw new ConfigError(`invalid context: ${(error as Error).message}`, { cause: error });
+  }
+};
 
 const contextSchema = v.object({
   allowedIps: list,
@@ -191,7 +168,7 @@ const contextSchema = v.object({
   existingSecretArn: v.optional(v.pipe(v.string(), v.startsWith('arn:', 'existingSecretArn must be an ARN'))),
   reconcileEveryMinutes: count('reconcileEveryMinutes', 30, 5),
   reconcileLookBackDays: count('reconcileLookBackDays', 2, 2),
-  byrobotApiUrl: v.pipe(v.optional(v.string(), 'https://api.byrobot.cn'), apiUrl('byrobotApiUrl')),
+  byrobotApiUrl: v.optional(v.string(), 'https://api.byrobot.cn'),
   callbackSignature: v.optional(
     v.picklist(SIGNATURE_MODES, `callbackSignature must be one of ${SIGNATURE_MODES.join(', ')}`),
     'off',
@@ -206,7 +183,7 @@ const contextSchema = v.object({
     'arm64',
   ),
   recordings: v.optional(v.picklist(['on', 'off'], 'recordings must be on or off'), 'on'),
-  recordingHosts: hostList,
+  recordingHosts: commaText(RECORDINGS.defaultHosts.join(',')),
   recordingMaxBytes: count('recordingMaxBytes', RECORDINGS.defaultMaxBytes, 1024),
   recordingsInfrequentAccessDays: count('recordingsInfrequentAccessDays', 30, 0),
   recordingsGlacierDays: count('recordingsGlacierDays', 90, 0),
@@ -221,7 +198,7 @@ const contextSchema = v.object({
     ),
   ),
   eventsIncludePhone: flag('eventsIncludePhone'),
-  companyIds: companyList,
+  companyIds: commaText(''),
 });
 
 export const CONTEXT_KEYS = Object.keys(contextSchema.entries) as (keyof ReceiverConfig)[];
@@ -236,9 +213,19 @@ export const readReceiverConfig = (lookup: (key: string) => unknown): ReceiverCo
   );
   const result = v.safeParse(contextSchema, raw);
   if (!result.success) {
-    throw new ConfigError(`invalid context: ${result.issues.map((issue) => issue.message).join('; ')}`);
+    throw new ConfigError(`invalid context: ${result.issues.map((issue) => issue.message).join('; ')}`, {
+      cause: new v.ValiError(result.issues),
+    });
   }
-  const config = result.output;
+  const config: ReceiverConfig = {
+    ...result.output,
+    byrobotApiUrl: byRule(() => checkApiUrl(result.output.byrobotApiUrl, 'byrobotApiUrl')),
+    recordingHosts: byRule(() => parseHostList(result.output.recordingHosts, 'recordingHosts')),
+    companyIds: byRule(() => parseCompanyIds(result.output.companyIds, 'companyIds')),
+  };
+  if (config.recordings === 'on' && config.recordingHosts.length === 0) {
+    throw new ConfigError('recordingHosts is empty: name at least one host, or set recordings=off');
+  }
   const ia = config.recordingsInfrequentAccessDays;
   const glacier = config.recordingsGlacierDays;
   if (ia > 0 && ia < 30)

@@ -80,6 +80,9 @@ const main = async (): Promise<void> => {
     `  DynamoDB Local ${stack.emulators.dynamoEndpoint}, SQS/S3 emulator ${stack.emulators.awsEndpoint}`,
   );
   console.log(
+    `  fake 百应 OpenAPI ${stack.byrobot.url} (npm run simulate -- --byrobot-url ${stack.byrobot.url} reports dropped calls to it; npm run reconcile -- --local asks it)`,
+  );
+  console.log(
     hosts.length > 0
       ? `  recordings copied from ${hosts.join(', ')} (http allowed, address rule off for these hosts only)`
       : `  recordings: no local host allowed, links are marked REFUSED (npm start -- --recording-hosts ${LOOPBACK} to copy the fake 百应's files)`,

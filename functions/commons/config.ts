@@ -27,5 +27,5 @@ export const readConfig = <TSchema extends v.GenericSchema<Record<string, unknow
   const result = v.safeParse(schema, env);
   if (result.success) return result.output;
   const problems = result.issues.map((issue) => issue.message).join('; ');
-  throw new ConfigError(`invalid configuration: ${problems}`);
+  throw new ConfigError(`invalid configuration: ${problems}`, { cause: new v.ValiError(result.issues) });
 };

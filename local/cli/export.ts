@@ -12,12 +12,11 @@ import { stringify } from 'csv-stringify/sync';
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
 import { FINISH_STATUS } from '../../functions/commons/contract/enums.js';
 import { getItemsByKey } from '../../functions/commons/store/batch-get.js';
+import type { CallItem } from '../../functions/commons/store/items.js';
 import { companyDateOf } from '../../functions/commons/store/keys.js';
 import { reassembleCall } from '../../functions/commons/store/overflow.js';
 import { maskRecord } from './mask-record.js';
 import type { Targets } from './targets.js';
-
-type Row = Record<string, unknown>;
 
 export const EXPORT_FORMATS = ['csv', 'jsonl'] as const;
 export const LIST_FORMATS = ['json', 'jsonl', 'csv'] as const;
@@ -69,7 +68,7 @@ export async function* callsOfDay(
   company: string,
   day: string,
   job?: string,
-): AsyncGenerator<Row[]> {
+): AsyncGenerator<CallItem[]> {
   const pages = paginateQuery(
     { client: targets.doc },
     {
@@ -84,7 +83,7 @@ export async function* callsOfDay(
     const keys = (page.Items ?? []).map((item) => item.pk as string);
     if (keys.length === 0) continue;
     // The index holds a few attributes (cheap writes); the items themselves are fetched in batches.
-    const byKey = await getItemsByKey(targets.doc, targets.callsTable, keys);
+    const byKey = await getItemsByKey<CallItem>(targets.doc, targets.callsTable, keys);
     yield keys.flatMap((pk) => {
       const item = byKey.get(pk);
       return item ? [item] : [];
@@ -96,32 +95,31 @@ const text = (value: unknown): string | undefined =>
   value === undefined || value === null ? undefined : String(value);
 
 /** One call item as its summary columns. */
-export const summaryRow = (item: Row): Record<(typeof CSV_COLUMNS)[number], string | number | undefined> => {
-  const record = (item.record ?? {}) as Row;
-  const missing = (item.missing ?? {}) as Row;
-  const intent = (item.intent ?? {}) as Row;
-  const finish = (record.finishStatus ?? {}) as Row;
-  const sources = item.sources instanceof Set ? [...item.sources] : (item.sources as unknown[] | undefined);
+export const summaryRow = (
+  item: CallItem,
+): Record<(typeof CSV_COLUMNS)[number], string | number | undefined> => {
+  const record = item.record;
+  const finish = record?.finishStatus;
   return {
-    callId: text(item.callId ?? record.callId),
+    callId: text(item.callId ?? record?.callId),
     direction: text(item.direction),
     platform: text(item.platform),
     companyId: text(item.companyId),
-    callJobId: text(item.callJobId ?? record.callJobId),
+    callJobId: text(item.callJobId ?? record?.callJobId),
     state: text(item.state),
-    startTime: text(record.startTime ?? item.sortTime),
-    endTime: text(record.endTime),
-    durationSeconds: record.durationSeconds as number | undefined,
-    chatRound: record.chatRound as number | undefined,
-    finishStatusCode: text(finish.code),
-    finishStatus: text(finish.name),
-    finishStatusZh: typeof finish.code === 'number' ? FINISH_STATUS[finish.code]?.zh : undefined,
-    intentLevel: text(intent.level),
-    intentValue: text(intent.value),
-    intentSource: text(intent.source),
-    customerTelephone: text(record.customerTelephone ?? missing.customerTelephone),
-    deliveries: item.deliveries as number | undefined,
-    sources: sources?.join(' '),
+    startTime: text(record?.startTime ?? item.sortTime),
+    endTime: text(record?.endTime),
+    durationSeconds: record?.durationSeconds,
+    chatRound: record?.chatRound,
+    finishStatusCode: text(finish?.code),
+    finishStatus: text(finish?.name),
+    finishStatusZh: typeof finish?.code === 'number' ? FINISH_STATUS[finish.code]?.zh : undefined,
+    intentLevel: text(item.intent?.level),
+    intentValue: text(item.intent?.value),
+    intentSource: text(item.intent?.source),
+    customerTelephone: text(record?.customerTelephone ?? item.missing?.customerTelephone),
+    deliveries: item.deliveries,
+    sources: item.sources ? [...item.sources].join(' ') : undefined,
     firstReceivedAt: text(item.firstReceivedAt),
     lastReceivedAt: text(item.lastReceivedAt),
   };
@@ -138,17 +136,17 @@ const safeCell = (value: string | number | undefined): string | number | undefin
 
 export const csvHeader = (): string => `\uFEFF${stringify([[...CSV_COLUMNS]], { record_delimiter: '\r\n' })}`;
 
-export const csvLines = (items: readonly Row[], unmask: boolean): string =>
+export const csvLines = (items: readonly CallItem[], unmask: boolean): string =>
   stringify(
     items.map((item) => {
-      const row = summaryRow(unmask ? item : (maskRecord(item) as Row));
+      const row = summaryRow(unmask ? item : (maskRecord(item) as CallItem));
       return CSV_COLUMNS.map((column) => safeCell(row[column]));
     }),
     { record_delimiter: '\r\n' },
   );
 
 export const jsonLines = async (
-  items: readonly Row[],
+  items: readonly CallItem[],
   targets: Targets,
   unmask: boolean,
 ): Promise<string> => {

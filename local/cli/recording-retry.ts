@@ -10,13 +10,11 @@ import {
   type RecordingKind,
   type RecordingStatus,
 } from '../../functions/commons/definitions.js';
-import type { RecordingEntry } from '../../functions/commons/recordings/recording-state.js';
 import { type RecordingTask, TASK_VERSION } from '../../functions/commons/recordings/task.js';
 import { sqsTaskSender } from '../../functions/commons/recordings/task-queue.js';
+import type { CallItem, RecordingEntry } from '../../functions/commons/store/items.js';
 import { callsOfDay } from './export.js';
 import type { Targets } from './targets.js';
-
-type Row = Record<string, unknown>;
 
 /** The statuses an operator may queue again; ARCHIVED is done and PENDING is still being retried. */
 export const RETRYABLE_STATUSES = [
@@ -41,20 +39,18 @@ export const parseStatuses = (text: string | undefined): RecordingStatus[] => {
   return statuses as RecordingStatus[];
 };
 
-const entryOf = (item: Row, kind: RecordingKind): RecordingEntry | undefined =>
-  ((item.recordings ?? {}) as Partial<Record<RecordingKind, RecordingEntry>>)[kind];
+const entryOf = (item: CallItem, kind: RecordingKind): RecordingEntry | undefined => item.recordings?.[kind];
 
 /** The task that tries `kind` of the call item again, from its recording entry's link. */
-export const retryTaskOf = (item: Row, kind: RecordingKind): RecordingTask | undefined => {
+export const retryTaskOf = (item: CallItem, kind: RecordingKind): RecordingTask | undefined => {
   const entry = entryOf(item, kind);
-  const record = (item.record ?? {}) as Row;
-  if (!entry?.url || (item.direction !== 'outbound' && item.direction !== 'inbound')) return undefined;
+  if (!entry?.url || item.direction === undefined || item.callId === undefined) return undefined;
   return {
     v: TASK_VERSION,
-    callId: String(item.callId),
+    callId: item.callId,
     direction: item.direction,
-    companyId: typeof item.companyId === 'string' ? item.companyId : 'unknown',
-    ...(typeof record.startTime === 'string' ? { startTime: record.startTime } : {}),
+    companyId: item.companyId ?? 'unknown',
+    ...(item.record?.startTime ? { startTime: item.record.startTime } : {}),
     kind,
     url: entry.url,
     retry: true,
@@ -81,7 +77,7 @@ export interface RetryFilter {
 }
 
 /** Call items with a recording entry in one of the statuses: a day's index query, else a filtered scan. */
-async function* candidateItems(targets: Targets, filter: RetryFilter): AsyncGenerator<Row[]> {
+async function* candidateItems(targets: Targets, filter: RetryFilter): AsyncGenerator<CallItem[]> {
   if (filter.company !== undefined && filter.date !== undefined) {
     yield* callsOfDay(targets, filter.company, filter.date);
     return;
@@ -117,7 +113,7 @@ async function* candidateItems(targets: Targets, filter: RetryFilter): AsyncGene
       ExpressionAttributeValues: values,
     },
   );
-  for await (const page of pages) yield (page.Items ?? []) as Row[];
+  for await (const page of pages) yield (page.Items ?? []) as CallItem[];
 }
 
 export interface RetrySummary {

@@ -31,6 +31,7 @@ import {
 } from '../../functions/commons/consume/quarantine.js';
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
 import { CALL_STATES } from '../../functions/commons/store/call-store.js';
+import type { CallItem, JobItem } from '../../functions/commons/store/items.js';
 import { callKey, jobKey } from '../../functions/commons/store/keys.js';
 import { reassembleCall } from '../../functions/commons/store/overflow.js';
 import { LOCAL_FLAGS } from '../local-config.js';
@@ -44,6 +45,7 @@ import {
   LIST_FORMATS,
 } from './export.js';
 import { failureMessage } from './failure.js';
+import { orderedCall, orderedJob } from './item-order.js';
 import { maskRecord } from './mask-record.js';
 import { bar } from './progress.js';
 import { queueTasks, RETRYABLE_STATUSES, retryTaskOf } from './recording-retry.js';
@@ -76,11 +78,13 @@ const run = async (
   args: string[],
   flags: Record<string, string | boolean | undefined>,
   targets: Targets,
-): Promise<Row | Row[]> => {
-  const find = async (table: string, pk: string): Promise<Row | undefined> =>
-    (await targets.doc.send(new GetCommand({ TableName: table, Key: { pk }, ConsistentRead: true }))).Item;
-  const get = async (table: string, pk: string): Promise<Row> => {
-    const item = await find(table, pk);
+): Promise<object | object[]> => {
+  const find = async <T extends { pk: string }>(table: string, pk: string): Promise<T | undefined> =>
+    (await targets.doc.send(new GetCommand({ TableName: table, Key: { pk }, ConsistentRead: true }))).Item as
+      | T
+      | undefined;
+  const get = async <T extends { pk: string }>(table: string, pk: string): Promise<T> => {
+    const item = await find<T>(table, pk);
     if (!item) throw new UsageError(`nothing stored under ${pk}`);
     return item;
   };
@@ -90,28 +94,28 @@ const run = async (
     case 'inbound': {
       const id = args[0];
       if (!id || !/^\d+$/.test(id)) throw new UsageError(`${command} needs a numeric id`);
-      const item = await get(
+      const item = await get<CallItem>(
         targets.callsTable,
         callKey(command === 'call' ? 'outbound' : 'inbound', id.replace(/^0+(?=\d)/, '')),
       );
       // A call too large for one item keeps its large parts in S3: show it whole.
-      return reassembleCall(item, objects);
+      return orderedCall(await reassembleCall(item, objects));
     }
     case 'job': {
       const id = args[0];
       if (!id || !/^\d+$/.test(id)) throw new UsageError('job needs a numeric callJobId');
-      return get(targets.jobsTable, jobKey(id));
+      return orderedJob(await get<JobItem>(targets.jobsTable, jobKey(id)));
     }
     case 'list': {
       const { company, date, job } = listFlags(flags);
-      const items: Row[] = [];
+      const items: CallItem[] = [];
       for await (const page of callsOfDay(targets, company, date, job)) {
         items.push(...page);
       }
-      return Promise.all(items.map((item) => reassembleCall(item, objects)));
+      return Promise.all(items.map(async (item) => orderedCall(await reassembleCall(item, objects))));
     }
     case 'missing': {
-      const items: Row[] = [];
+      const items: CallItem[] = [];
       const pages = paginateScan(
         { client: targets.doc },
         {
@@ -121,8 +125,8 @@ const run = async (
           ExpressionAttributeValues: { ':missing': CALL_STATES.missing },
         },
       );
-      for await (const page of pages) items.push(...(page.Items ?? []));
-      return items;
+      for await (const page of pages) items.push(...((page.Items ?? []) as CallItem[]));
+      return items.map(orderedCall);
     }
     case 'quarantine': {
       const entries = await readQuarantine(
@@ -136,7 +140,7 @@ const run = async (
       }) as unknown as Row[];
     }
     case 'recording':
-      return recording(args[0], flags, targets, find);
+      return recording(args[0], flags, targets, (table, pk) => find<CallItem>(table, pk));
     default:
       throw new UsageError(USAGE);
   }
@@ -150,7 +154,7 @@ const recording = async (
   id: string | undefined,
   flags: Record<string, string | boolean | undefined>,
   targets: Targets,
-  read: (table: string, pk: string) => Promise<Row | undefined>,
+  read: (table: string, pk: string) => Promise<CallItem | undefined>,
 ): Promise<Row> => {
   if (!id || !/^\d+$/.test(id)) throw new UsageError('recording needs a numeric call id');
   const kind = flags.kind ?? 'call';
@@ -162,7 +166,7 @@ const recording = async (
     (await read(targets.callsTable, callKey('outbound', callId))) ??
     (await read(targets.callsTable, callKey('inbound', callId)));
   if (!item) throw new UsageError(`no call ${callId} is stored`);
-  const entry = ((item.recordings ?? {}) as Row)[kind] as Row | undefined;
+  const entry = item.recordings?.[kind];
   if (!entry)
     throw new UsageError(`call ${callId} has no ${kind} recording entry (no link, or not processed yet)`);
   if (flags.retry === true) {
@@ -176,9 +180,9 @@ const recording = async (
     if ((await queueTasks(targets, [task])) > 0) throw new Error('SQS did not take the recording task');
     return { callId, kind, status: entry.status, queued: true };
   }
-  if (entry.status !== 'ARCHIVED' || typeof entry.s3Key !== 'string') {
+  if (entry.status !== 'ARCHIVED' || entry.s3Key === undefined) {
     throw new UsageError(
-      `the ${kind} recording of call ${callId} is ${String(entry.status)}${entry.reason ? `: ${String(entry.reason)}` : ''}`,
+      `the ${kind} recording of call ${callId} is ${entry.status}${entry.reason ? `: ${entry.reason}` : ''}`,
     );
   }
   const object = { Bucket: targets.bucket, Key: entry.s3Key };

@@ -3,9 +3,8 @@
  * example: calls with `callInstance` (answered or not, some redialled) and job status changes.
  * The open platform documents no manual-change or inbound callback.
  */
-import type { Generated } from './generate.js';
 import type { Random } from './random.js';
-import { beijing, generatedCallback, phone, recordingUrl } from './values.js';
+import { beijing, type Generated, generatedCallback, phone, recordingUrl } from './values.js';
 
 const LEVELS = ['A', 'B', 'C', 'D', 'E', 'F'] as const;
 const LINES = ['华东主线路', '杭州线路A'];

@@ -6,20 +6,9 @@
 import type { Platform } from '../../functions/commons/contract/types.js';
 import { generateOpenCallbacks } from './generate-open.js';
 import type { Random } from './random.js';
-import { beijing, generatedCallback, phone, recordingUrl } from './values.js';
+import { beijing, type Generated, generatedCallback, type Kind, phone, recordingUrl } from './values.js';
 
-export type Kind = 'outbound' | 'manualIntent' | 'inbound' | 'job';
-
-export interface Generated {
-  readonly kind: Kind;
-  readonly route: '/callbacks/call' | '/callbacks/job';
-  readonly body: string;
-  readonly companyId: string;
-  /** The item key the callback lands on (`out#…`, `in#…`, `job#…`). */
-  readonly key: string;
-  /** The callback's inner data (what phoneLogInfo would return for an outbound call). */
-  readonly data: Record<string, unknown>;
-}
+export type { Generated, Kind };
 
 const LEVELS = [
   ['A', 'A级(较强)'],

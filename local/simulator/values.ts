@@ -1,6 +1,18 @@
-/** Small value makers shared by the classic and open-platform generators. */
-import type { Generated, Kind } from './generate.js';
+/** What the generators make, and small value makers shared by the classic and open-platform ones. */
 import type { Random } from './random.js';
+
+export type Kind = 'outbound' | 'manualIntent' | 'inbound' | 'job';
+
+export interface Generated {
+  readonly kind: Kind;
+  readonly route: '/callbacks/call' | '/callbacks/job';
+  readonly body: string;
+  readonly companyId: string;
+  /** The item key the callback lands on (`out#…`, `in#…`, `job#…`). */
+  readonly key: string;
+  /** The callback's inner data (what phoneLogInfo would return for an outbound call). */
+  readonly data: Record<string, unknown>;
+}
 
 const pad = (n: number) => String(n).padStart(2, '0');
 

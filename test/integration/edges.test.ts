@@ -7,11 +7,14 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
 import { BUCKET_PREFIXES } from '../../functions/commons/definitions.js';
+import type { CallItem } from '../../functions/commons/store/items.js';
 import { OverflowIntegrityError, reassembleCall } from '../../functions/commons/store/overflow.js';
 import { deliverThrough, getCall, getJob, useLocalEnv } from '../support/local-env.js';
 import { variantOf } from '../support/vendor.js';
 
 type Json = Record<string, unknown>;
+/** A call item read back as the readers type it. */
+const asItem = (item: Json) => item as unknown as CallItem;
 
 const env = useLocalEnv({ prefix: 'edges' });
 
@@ -74,8 +77,8 @@ describe('1. calls larger than one DynamoDB item are stored whole', () => {
       expect((item.record as Json).durationSeconds).toBe(35);
       expect((item.record as Json).customerTelephone).toBe('137xxxxxxxx');
 
-      const whole = await reassembleCall(item, s3ObjectStore(env.clients.s3, env.resources.bucket));
-      const record = whole.record as Json;
+      const whole = await reassembleCall(asItem(item), s3ObjectStore(env.clients.s3, env.resources.bucket));
+      const record = whole.record as unknown as Json;
       expect((record.transcript as unknown[]).length).toBe(size.lines);
       expect((record.transcript as Json[])[size.lines - 1]?.content).toBe(
         `第${size.lines - 1}句 ${'话'.repeat(size.lineChars)}`,
@@ -101,8 +104,8 @@ describe('1. calls larger than one DynamoDB item are stored whole', () => {
       gzipSync(JSON.stringify({ properties: { notes: 'changed' } })),
       'application/gzip',
     );
-    await expect(reassembleCall(item, objects)).rejects.toBeInstanceOf(OverflowIntegrityError);
-    await expect(reassembleCall(item, objects)).rejects.toThrow(pointer.key);
+    await expect(reassembleCall(asItem(item), objects)).rejects.toBeInstanceOf(OverflowIntegrityError);
+    await expect(reassembleCall(asItem(item), objects)).rejects.toThrow(pointer.key);
   });
 
   test('a normal call is one item write and leaves nothing under records/', async () => {

@@ -67,6 +67,10 @@ beforeAll(async () => {
   child = stack.child;
   output = stack.output;
   expect(output()).toContain(`ready at ${url}`);
+  // The banner names the fake 百应 the README's tour hands to `simulate --byrobot-url`.
+  expect(output()).toContain(
+    `fake 百应 OpenAPI http://127.0.0.1:${ports.byrobot} (npm run simulate -- --byrobot-url`,
+  );
   expect(Date.now() - started).toBeLessThan(15_000);
 });
 

@@ -269,7 +269,7 @@ export class ByrobotClient {
         ok: false,
         retry: true,
         // The network error travels as the cause: its name, stack and code reach the log.
-        error: new ByrobotError('unavailable', `${path}: ${reason}`, undefined, undefined, { cause: error }),
+        error: new ByrobotError('unavailable', `${path}: ${reason}`, { cause: error }),
       };
     }
     if (response.status >= 300 && response.status < 400) {
@@ -279,7 +279,7 @@ export class ByrobotClient {
         error: new ByrobotError(
           'api-error',
           `${path}: HTTP ${response.status} redirect to ${hostOf(response.headers.get('location'))} not followed (the signed headers go to ${new URL(this.options.baseUrl).host} only)`,
-          response.status,
+          { status: response.status },
         ),
       };
     }
@@ -290,14 +290,18 @@ export class ByrobotClient {
         ok: false,
         retry: true,
         ...dated,
-        error: new ByrobotError('clock-skew', `${path}: 百应 says our clock is off (HTTP 408)`, 408),
+        error: new ByrobotError('clock-skew', `${path}: 百应 says our clock is off (HTTP 408)`, {
+          status: 408,
+        }),
       };
     }
     if (RETRYABLE_STATUS.has(response.status)) {
       return {
         ok: false,
         retry: true,
-        error: new ByrobotError('unavailable', `${path}: HTTP ${response.status}`, response.status),
+        error: new ByrobotError('unavailable', `${path}: HTTP ${response.status}`, {
+          status: response.status,
+        }),
       };
     }
     const finalKind = FINAL_STATUS[response.status];
@@ -306,7 +310,7 @@ export class ByrobotClient {
         ok: false,
         retry: false,
         reauth: response.status === 401,
-        error: new ByrobotError(finalKind, `${path}: HTTP ${response.status}`, response.status),
+        error: new ByrobotError(finalKind, `${path}: HTTP ${response.status}`, { status: response.status }),
       };
     }
     let body: unknown;
@@ -319,7 +323,7 @@ export class ByrobotClient {
         error: new ByrobotError(
           'malformed',
           `${path}: HTTP ${response.status} with a body that is not JSON`,
-          response.status,
+          { status: response.status },
         ),
       };
     }
@@ -328,7 +332,9 @@ export class ByrobotClient {
       return {
         ok: false,
         retry: true,
-        error: new ByrobotError('malformed', `${path}: response is not a 百应 envelope`, response.status),
+        error: new ByrobotError('malformed', `${path}: response is not a 百应 envelope`, {
+          status: response.status,
+        }),
       };
     }
     const { code, data, resultMsg } = envelope.output;
@@ -339,7 +345,10 @@ export class ByrobotClient {
         ok: false,
         retry: true,
         ...dated,
-        error: new ByrobotError('clock-skew', `${path}: code 408 ${message}`, response.status, code),
+        error: new ByrobotError('clock-skew', `${path}: code 408 ${message}`, {
+          status: response.status,
+          code,
+        }),
       };
     }
     if (code === '401') {
@@ -347,13 +356,19 @@ export class ByrobotClient {
         ok: false,
         retry: false,
         reauth: true,
-        error: new ByrobotError('unauthorized', `${path}: code 401 ${message}`, response.status, code),
+        error: new ByrobotError('unauthorized', `${path}: code 401 ${message}`, {
+          status: response.status,
+          code,
+        }),
       };
     }
     return {
       ok: false,
       retry: false,
-      error: new ByrobotError('api-error', `${path}: code ${code} ${message}`, response.status, code),
+      error: new ByrobotError('api-error', `${path}: code ${code} ${message}`, {
+        status: response.status,
+        code,
+      }),
     };
   }
 }

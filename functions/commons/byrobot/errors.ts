@@ -18,16 +18,26 @@ export type ByrobotErrorKind =
   /** A body that is not the documented envelope. */
   | 'malformed';
 
+export interface ByrobotErrorOptions extends ErrorOptions {
+  /** The HTTP status of the answer, when there was one. */
+  readonly status?: number;
+  /** The `code` of 百应's envelope, when it was not 200. */
+  readonly code?: string;
+}
+
 export class ByrobotError extends Error {
   override readonly name = 'ByrobotError';
+  readonly status?: number;
+  readonly code?: string;
   constructor(
     readonly kind: ByrobotErrorKind,
     message: string,
-    readonly status?: number,
-    readonly code?: string,
-    options?: ErrorOptions,
+    options: ByrobotErrorOptions = {},
   ) {
-    super(message, options);
+    const { status, code, ...errorOptions } = options;
+    super(message, errorOptions);
+    if (status !== undefined) this.status = status;
+    if (code !== undefined) this.code = code;
   }
 
   /** Worth trying again later (next run), as opposed to a configuration problem. */

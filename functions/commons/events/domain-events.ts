@@ -3,7 +3,10 @@
  * stream gives them): what a CRM wants to react to, never the transcript. A change that alters
  * none of the facts below (a duplicate delivery, a bookkeeping update) gives no event.
  */
+import type { Coded } from '../contract/enums.js';
+import { RECORDING_KINDS } from '../definitions.js';
 import { maskPhone } from '../mask.js';
+import type { CallItem, JobItem } from '../store/items.js';
 
 export const EVENT_SOURCE = 'byrobot-callbacks';
 
@@ -35,27 +38,27 @@ export interface ChangeContext {
   readonly includePhone: boolean;
 }
 
-const obj = (value: unknown): Item => (value !== null && typeof value === 'object' ? (value as Item) : {});
+/** Text of an id or name as stored; numbers (ids written by an older version) as their digits. */
 const str = (value: unknown): string | undefined =>
   value === undefined || value === null ? undefined : String(value);
 /** Drops undefined fields, so every event carries only what is known. */
 const known = (fields: Item): Item =>
   Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
 
-const phoneOf = (item: Item, includePhone: boolean): string | undefined => {
-  const phone = str(obj(item.record).customerTelephone ?? obj(item.missing).customerTelephone);
+const phoneOf = (item: CallItem, includePhone: boolean): string | undefined => {
+  const phone = str(item.record?.customerTelephone ?? item.missing?.customerTelephone);
   if (!phone) return undefined;
   return includePhone ? phone : maskPhone(phone);
 };
 
-const coded = (value: unknown): Item | null => {
-  const code = obj(value);
-  return Object.keys(code).length > 0 ? known({ code: code.code, name: str(code.name) }) : null;
-};
+const coded = (code: Coded | undefined): Item | null =>
+  code === undefined || Object.keys(code).length === 0
+    ? null
+    : known({ code: code.code, name: str(code.name) });
 
-const intentOf = (item: Item | undefined): Item | null => {
-  const intent = obj(item?.intent);
-  return intent.level === undefined && intent.value === undefined
+const intentOf = (item: CallItem | undefined): Item | null => {
+  const intent = item?.intent;
+  return intent === undefined || (intent.level === undefined && intent.value === undefined)
     ? null
     : known({
         level: str(intent.level),
@@ -66,20 +69,20 @@ const intentOf = (item: Item | undefined): Item | null => {
 };
 
 /** The facts of a call every call event carries: ids, company, job, platform, state, times, outcome. */
-const callFacts = (item: Item, context: ChangeContext): Item => {
-  const record = obj(item.record);
+const callFacts = (item: CallItem, context: ChangeContext): Item => {
+  const record = item.record;
   return known({
     eventId: `${str(item.pk)}#${context.version}`,
-    callId: str(item.callId ?? record.callId),
+    callId: str(item.callId ?? record?.callId),
     direction: str(item.direction),
     companyId: str(item.companyId),
-    callJobId: str(item.callJobId ?? record.callJobId),
+    callJobId: str(item.callJobId ?? record?.callJobId),
     platform: str(item.platform),
     state: str(item.state),
-    startTime: str(record.startTime ?? obj(item.missing).callerTime ?? item.sortTime),
-    endTime: str(record.endTime),
-    finishStatus: coded(record.finishStatus) ?? undefined,
-    durationSeconds: typeof record.durationSeconds === 'number' ? record.durationSeconds : undefined,
+    startTime: str(record?.startTime ?? item.missing?.callerTime ?? item.sortTime),
+    endTime: str(record?.endTime),
+    finishStatus: coded(record?.finishStatus) ?? undefined,
+    durationSeconds: typeof record?.durationSeconds === 'number' ? record.durationSeconds : undefined,
     intent: intentOf(item) ?? undefined,
     customerTelephone: phoneOf(item, context.includePhone),
     occurredAt: context.changedAt,
@@ -87,7 +90,11 @@ const callFacts = (item: Item, context: ChangeContext): Item => {
   });
 };
 
-const callEvents = (old: Item | undefined, now: Item | undefined, context: ChangeContext): DomainEvent[] => {
+const callEvents = (
+  old: CallItem | undefined,
+  now: CallItem | undefined,
+  context: ChangeContext,
+): DomainEvent[] => {
   if (!now) return [];
   const events: DomainEvent[] = [];
   const facts = callFacts(now, context);
@@ -112,12 +119,12 @@ const callEvents = (old: Item | undefined, now: Item | undefined, context: Chang
       detail: { ...facts, old: before, new: after, source: after.source },
     });
   }
-  for (const kind of ['call', 'customer'] as const) {
-    const was = obj(obj(old?.recordings)[kind]);
-    const is = obj(obj(now.recordings)[kind]);
+  for (const kind of RECORDING_KINDS) {
+    const was = old?.recordings?.[kind];
+    const is = now.recordings?.[kind];
     if (
-      is.status === 'ARCHIVED' &&
-      (was.status !== 'ARCHIVED' || was.sha256 !== is.sha256 || was.s3Key !== is.s3Key)
+      is?.status === 'ARCHIVED' &&
+      (was?.status !== 'ARCHIVED' || was.sha256 !== is.sha256 || was.s3Key !== is.s3Key)
     ) {
       events.push({
         type: 'call.recording-archived',
@@ -139,21 +146,24 @@ const callEvents = (old: Item | undefined, now: Item | undefined, context: Chang
   return events;
 };
 
-const jobEvents = (old: Item | undefined, now: Item | undefined, context: ChangeContext): DomainEvent[] => {
+const jobEvents = (
+  old: JobItem | undefined,
+  now: JobItem | undefined,
+  context: ChangeContext,
+): DomainEvent[] => {
   const after = coded(now?.status);
   if (!now || !after) return [];
   const before = coded(old?.status);
   if (before && before.code === after.code && before.name === after.name) return [];
-  const job = obj(now.job);
   return [
     {
       type: 'job.status-changed',
       detail: known({
         eventId: `${str(now.pk)}#${context.version}`,
-        callJobId: str(now.callJobId ?? job.callJobId),
-        companyId: str(now.companyId ?? job.companyId),
+        callJobId: str(now.callJobId ?? now.job?.callJobId),
+        companyId: str(now.companyId ?? now.job?.companyId),
         platform: str(now.platform),
-        jobName: str(job.jobName ?? job.name),
+        jobName: str(now.job?.jobName),
         old: before,
         new: after,
         occurredAt: context.changedAt,
@@ -169,4 +179,7 @@ export const eventsOf = (
   now: Item | undefined,
   context: ChangeContext,
 ): DomainEvent[] =>
-  context.table === 'calls' ? callEvents(old, now, context) : jobEvents(old, now, context);
+  // Stream images are the items as the writers left them (store/items.ts).
+  context.table === 'calls'
+    ? callEvents(old as CallItem | undefined, now as CallItem | undefined, context)
+    : jobEvents(old as JobItem | undefined, now as JobItem | undefined, context);

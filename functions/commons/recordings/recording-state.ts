@@ -4,38 +4,10 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { CALLS_TABLE, type RecordingKind, type RecordingStatus } from '../definitions.js';
+import { CALLS_TABLE, type RecordingKind } from '../definitions.js';
+import type { ArchivedCopy, RecordingEntry, Recordings } from '../store/items.js';
 
-export interface ArchivedCopy {
-  readonly url: string;
-  readonly s3Key: string;
-  readonly bytes: number;
-  readonly sha256: string;
-  readonly fetchedAt: string;
-}
-
-export interface RecordingEntry {
-  readonly status: RecordingStatus;
-  /** The 百应 link this entry is about. */
-  readonly url: string;
-  readonly s3Key?: string;
-  readonly bytes?: number;
-  readonly sha256?: string;
-  readonly contentType?: string;
-  readonly fetchedAt?: string;
-  /** Where the bytes came from after a redirect. */
-  readonly fetchedFrom?: string;
-  readonly attempts: number;
-  /** Why it is not ARCHIVED (the last error, the refusal). */
-  readonly reason?: string;
-  /** How many times the link answered 403/404/410: three make it EXPIRED. */
-  readonly goneAnswers?: number;
-  readonly updatedAt: string;
-  /** Earlier archived recordings of the same call and kind (a redial's new link replaced them). */
-  readonly previous?: readonly ArchivedCopy[];
-}
-
-export type Recordings = Partial<Record<RecordingKind, RecordingEntry>>;
+export type { ArchivedCopy, RecordingEntry, Recordings };
 
 /** The item's recordings (`{}` when none yet), or undefined when the call item does not exist. */
 export const readRecordings = async (

@@ -12,14 +12,15 @@ import {
 const BATCH = 100;
 const ATTEMPTS = 8;
 
-export const getItemsByKey = async (
+/** Items by key, typed as the table's items (store/items.ts); with `attributes`, only those are set. */
+export const getItemsByKey = async <T extends { readonly pk: string } = { readonly pk: string }>(
   doc: DynamoDBDocumentClient,
   table: string,
   keys: readonly string[],
   /** Attributes to read; whole items when absent. */
   attributes?: readonly string[],
-): Promise<Map<string, Record<string, unknown>>> => {
-  const items = new Map<string, Record<string, unknown>>();
+): Promise<Map<string, T>> => {
+  const items = new Map<string, T>();
   const unique = [...new Set(keys)];
   const projection = attributes
     ? {
@@ -33,7 +34,7 @@ export const getItemsByKey = async (
     };
     for (let attempt = 0; request && attempt < ATTEMPTS; attempt++) {
       const result: BatchGetCommandOutput = await doc.send(new BatchGetCommand({ RequestItems: request }));
-      for (const item of result.Responses?.[table] ?? []) items.set(item.pk as string, item);
+      for (const item of result.Responses?.[table] ?? []) items.set(item.pk as string, item as T);
       const unprocessed = result.UnprocessedKeys?.[table];
       request = unprocessed?.Keys?.length ? { [table]: unprocessed } : undefined;
       if (request) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));

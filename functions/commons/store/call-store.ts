@@ -11,35 +11,24 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beijingIsoFromEpochMs } from '../contract/time.js';
-import type { CallRecord, IntentLevel, ManualIntentRecord, TaskResult } from '../contract/types.js';
+import type { CallRecord, ManualIntentRecord } from '../contract/types.js';
 import type { ObjectStore } from '../object-store.js';
 import { type Delivery, latestOf, versionOf } from './delivery.js';
+import { CALL_STATES, type StoredIntent, type StoredManualResult } from './items.js';
 import { beijingDate, callKey, companyDateOf } from './keys.js';
+
+export { CALL_STATES };
+
 import { type Item, type MergeOutcome, mergeDelivery } from './merge.js';
 import { splitRecord, writeOverflow } from './overflow.js';
 import { storable } from './storable.js';
 import type { Update } from './update.js';
-
-export const CALL_STATES = { recorded: 'RECORDED', manualOnly: 'MANUAL_ONLY', missing: 'MISSING' } as const;
 
 /** Where call items live, and where the large parts of oversized calls go. */
 export interface CallsTarget {
   readonly doc: DynamoDBDocumentClient;
   readonly table: string;
   readonly objects: ObjectStore;
-}
-
-/** The effective intent as stored at the top level; a manual change carries when and which delivery set it. */
-export interface StoredIntent extends IntentLevel {
-  readonly source: 'ai' | 'manual';
-  readonly changedAt?: string;
-  readonly version?: string;
-}
-
-/** One manual result as kept in `manualResults`, with the change that set it. */
-export interface StoredManualResult extends TaskResult {
-  readonly changedAt: string;
-  readonly version: string;
 }
 
 const isNewer = (version: string, current: unknown): boolean =>

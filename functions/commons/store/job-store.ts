@@ -6,17 +6,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JobRecord } from '../contract/types.js';
 import { type Delivery, versionOf } from './delivery.js';
+import type { HistoryEntry } from './items.js';
 import { jobKey } from './keys.js';
 import { type Item, type MergeOutcome, mergeDelivery } from './merge.js';
 import { assertFits, storable } from './storable.js';
 import type { Update } from './update.js';
-
-export interface HistoryEntry {
-  readonly code: number;
-  readonly name: string;
-  readonly modifiedAt?: string;
-  readonly firstReceivedAt: string;
-}
 
 const historyKey = (job: JobRecord): string | undefined =>
   job.status === undefined

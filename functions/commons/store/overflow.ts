@@ -11,6 +11,9 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { BUCKET_PREFIXES } from '../definitions.js';
 import type { ObjectStore } from '../object-store.js';
+import type { CallItem, OverflowPointer, StoredCallRecord } from './items.js';
+
+export type { OverflowPointer };
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -20,17 +23,6 @@ const gunzipAsync = promisify(gunzip);
  * leaves room for bookkeeping, the manual change and index attributes.
  */
 export const INLINE_RECORD_BYTES = 300_000;
-
-/** What the item says about the parts kept in S3. */
-export interface OverflowPointer {
-  readonly key: string;
-  /** Size of the gzip object. */
-  readonly bytes: number;
-  /** SHA-256 (hex) of the uncompressed JSON: the object's name, checked on read. */
-  readonly sha256: string;
-  /** The record fields kept in the object. */
-  readonly fields: readonly string[];
-}
 
 type Record_ = Record<string, unknown>;
 
@@ -91,19 +83,15 @@ export class OverflowIntegrityError extends Error {
  * checked against the pointer's SHA-256 and put in place. Items without overflow are returned
  * as they are.
  */
-export const reassembleCall = async <T extends Record_>(item: T, objects: ObjectStore): Promise<T> => {
-  const pointer = item.recordOverflow as OverflowPointer | undefined;
+export const reassembleCall = async (item: CallItem, objects: ObjectStore): Promise<CallItem> => {
+  const pointer = item.recordOverflow;
   if (pointer === undefined || item.record === undefined) return item;
   const text = Buffer.from(await gunzipAsync(await objects.get(pointer.key))).toString('utf8');
   const sha256 = createHash('sha256').update(text).digest('hex');
   if (sha256 !== pointer.sha256) {
     throw new OverflowIntegrityError(`${pointer.key} does not match its SHA-256 ${pointer.sha256}`);
   }
-  const moved = JSON.parse(text) as Record_;
+  const moved = JSON.parse(text) as Partial<StoredCallRecord>;
   const { recordOverflow: _pointer, ...rest } = item;
-  return {
-    ...rest,
-    record: { ...(item.record as Record_), ...moved },
-    recordOverflowKey: pointer.key,
-  } as unknown as T;
+  return { ...rest, record: { ...item.record, ...moved }, recordOverflowKey: pointer.key };
 };
