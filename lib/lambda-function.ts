@@ -4,9 +4,9 @@
  * managed policies) and its own log group with retention, and the Powertools environment.
  *
  * No X-Ray active tracing: without the SDK clients captured (Powertools Tracer) a trace shows
- * only the invocation, and capturing them costs ingest +27% bundle and +20–35% import time
- * (measured against the same bundle without it), past its cold-start budget; Lambda has no X-Ray
- * integration in the China regions either. Logs carry the Lambda request id instead.
+ * only the invocation, and capturing them adds the tracer to every cold start of ingest, the
+ * function 百应 waits on; Lambda has no X-Ray integration in the China regions either. Logs carry
+ * the request ids instead.
  */
 import { fileURLToPath } from 'node:url';
 import { type CfnElement, type Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
@@ -113,7 +113,7 @@ export class ReceiverFunction extends Construct {
     Validations.of(this.fn).acknowledge({
       id: 'Serverless-LambdaTracing',
       reason:
-        'X-Ray is off by design (see the module comment): the Tracer would exceed the cold-start budget, and logs carry the request id.',
+        'X-Ray is off by design (see the module comment): the tracer would slow every cold start of ingest, and logs carry the request id.',
     });
     if (settings.runtime !== LAMBDA_RUNTIMES[0]) {
       for (const id of ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion']) {

@@ -3,13 +3,12 @@
  * queue and put claim checks) and the consume function (reads the queue, writes the tables and
  * the archive/quarantine prefixes).
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   BUCKET_PREFIXES,
@@ -19,8 +18,8 @@ import {
   type SignatureMode,
 } from '../functions/commons/definitions.js';
 import type { DataStore } from './data-store.js';
-import { deadLetterQueue } from './dead-letter-queue.js';
 import { type FunctionSettings, ReceiverFunction } from './lambda-function.js';
+import { queueWorker } from './queue-worker.js';
 
 /** The callback signature check ingest runs (README: signatures). */
 export interface SignatureSettings {
@@ -36,6 +35,8 @@ export interface PipelineProps {
   readonly data: DataStore;
   /** The companies whose callbacks consume stores; empty: every company. @default [] (from context `companyIds`) */
   readonly companyIds: readonly string[];
+  /** The recordings worker's queue: consume puts one task per recording link on it. @default none (recordings off) */
+  readonly recordingsQueue?: sqs.IQueue;
   /** Runtime, architecture and log retention of the two functions. */
   readonly functions: FunctionSettings;
 }
@@ -53,27 +54,42 @@ export class Pipeline extends Construct {
     super(scope, id);
     const { data } = props;
 
-    this.dlq = deadLetterQueue(
-      this,
-      'DeadLetterQueue',
-      'of the callbacks queue; it is alarmed on and redriven by operators',
-    );
-
-    this.queue = new sqs.Queue(this, 'Queue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(QUEUE.retentionDays),
-      maxMessageSizeBytes: QUEUE.maxMessageBytes,
-      visibilityTimeout: Duration.seconds(QUEUE.visibilityTimeoutSeconds),
-      deadLetterQueue: { queue: this.dlq, maxReceiveCount: QUEUE.maxReceiveCount },
+    const consumer = queueWorker(this, {
+      ids: { queue: 'Queue', dlq: 'DeadLetterQueue', worker: 'Consume' },
+      dlqHolds: 'of the callbacks queue; it is alarmed on and redriven by operators',
+      retentionDays: QUEUE.retentionDays,
+      maxReceiveCount: QUEUE.maxReceiveCount,
+      maxMessageBytes: QUEUE.maxMessageBytes,
+      worker: {
+        handler: 'consume',
+        description: 'Normalizes queued 百应 callbacks and merges them into DynamoDB',
+        timeout: CONSUMER_TIMEOUT,
+        memorySize: 1024,
+        settings: props.functions,
+        environment: {
+          CALLS_TABLE: data.calls.tableName,
+          JOBS_TABLE: data.jobs.tableName,
+          BUCKET_NAME: data.bucket.bucketName,
+          ...(props.companyIds.length > 0 ? { COMPANY_IDS: props.companyIds.join(',') } : {}),
+          ...(props.recordingsQueue ? { RECORDINGS_QUEUE_URL: props.recordingsQueue.queueUrl } : {}),
+        },
+      },
+      source: {
+        batchSize: QUEUE.batchSize,
+        maxBatchingWindow: Duration.seconds(QUEUE.maxBatchingWindowSeconds),
+        maxConcurrency: 10,
+      },
     });
+    this.queue = consumer.queue;
+    this.dlq = consumer.dlq;
+    this.consume = consumer.worker;
 
     this.ingest = new ReceiverFunction(this, 'Ingest', {
       handler: 'ingest',
       description: 'Checks a 百应 callback envelope, enqueues it, replies success',
       timeout: Duration.seconds(10),
-      // Its work is one SendMessage round trip and ~0.3 ms of CPU (bench/): at 256 MB the CPU
-      // share stretches that to ~2 ms, which costs less than the doubled GB-seconds of 512 MB.
+      // Its work is one SendMessage round trip and a little CPU: at 256 MB the smaller CPU share
+      // costs less than the doubled GB-seconds of 512 MB.
       memorySize: 256,
       settings: props.functions,
       environment: {
@@ -86,19 +102,6 @@ export class Pipeline extends Construct {
     this.countFromLogLines('ingest', this.ingest);
     this.ingest.grantObjects(['s3:PutObject'], data.bucket, BUCKET_PREFIXES.claims);
 
-    this.consume = new ReceiverFunction(this, 'Consume', {
-      handler: 'consume',
-      description: 'Normalizes queued 百应 callbacks and merges them into DynamoDB',
-      timeout: CONSUMER_TIMEOUT,
-      memorySize: 1024,
-      settings: props.functions,
-      environment: {
-        CALLS_TABLE: data.calls.tableName,
-        JOBS_TABLE: data.jobs.tableName,
-        BUCKET_NAME: data.bucket.bucketName,
-        ...(props.companyIds.length > 0 ? { COMPANY_IDS: props.companyIds.join(',') } : {}),
-      },
-    });
     const tableActions = ['dynamodb:GetItem', 'dynamodb:UpdateItem'];
     this.consume.role.addToPolicy(
       new iam.PolicyStatement({
@@ -112,18 +115,7 @@ export class Pipeline extends Construct {
     this.consume.grantObjects(['s3:PutObject'], data.bucket, BUCKET_PREFIXES.records);
     // Reads a claim-checked body, and deletes it once the body is stored.
     this.consume.grantObjects(['s3:GetObject', 's3:DeleteObject'], data.bucket, BUCKET_PREFIXES.claims);
-    const source = new SqsEventSource(this.queue, {
-      batchSize: QUEUE.batchSize,
-      maxBatchingWindow: Duration.seconds(QUEUE.maxBatchingWindowSeconds),
-      maxConcurrency: 10,
-      reportBatchItemFailures: true,
-    });
-    this.consume.fn.addEventSource(source);
-    Validations.of(this.consume.fn).acknowledge({
-      id: 'Serverless-LambdaEventSourceMappingDestination',
-      reason:
-        "SQS event sources take no on-failure destination; failed messages go to the queue's DLQ after maxReceiveCount.",
-    });
+    props.recordingsQueue?.grantSendMessages(this.consume.role);
   }
 
   /**

@@ -57,26 +57,26 @@ export class ReceiverStack extends Stack {
           }
         : {}),
     });
+    if (recordingsOn) {
+      this.recordings = new Recordings(this, 'Recordings', {
+        calls: this.data.calls,
+        bucket: this.data.bucket,
+        hosts: config.recordingHosts,
+        maxBytes: config.recordingMaxBytes,
+        functions,
+      });
+    }
     this.pipeline = new Pipeline(this, 'Pipeline', {
       data: this.data,
       functions,
       companyIds: config.companyIds,
+      ...(this.recordings ? { recordingsQueue: this.recordings.queue } : {}),
     });
     if (config.companyIds.length === 0) {
       Annotations.of(this).addWarningV2(
         'byrobot-callbacks:companyIds',
         "companyIds is not set: callbacks of every 百应 company are stored. 百应's callback addresses are shared by all its customers, so set -c companyIds=<your ids> (README: Threat model).",
       );
-    }
-    if (recordingsOn) {
-      this.recordings = new Recordings(this, 'Recordings', {
-        calls: this.data.calls,
-        bucket: this.data.bucket,
-        producer: this.pipeline.consume,
-        hosts: config.recordingHosts,
-        maxBytes: config.recordingMaxBytes,
-        functions,
-      });
     }
     this.api = new CallbackApi(this, 'Callbacks', {
       ingest: this.pipeline.ingest.fn,

@@ -125,6 +125,20 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   let streamDriver: StreamDriver | undefined;
   const byrobot = new FakeByrobot(LOCAL_BYROBOT);
   const clients = localClients(emulators);
+  /** Everything that started, in reverse order of what depends on it; also after a failed start. */
+  const stopAll = async (): Promise<void> => {
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await browser?.stop();
+    await streamDriver?.stop();
+    await eventBus?.stop();
+    await driver?.stop();
+    await recordingsDriver?.stop();
+    await byrobot.stop();
+    clients.sqs.destroy();
+    clients.dynamo.destroy();
+    clients.s3.destroy();
+    await emulators.stop();
+  };
   try {
     const resources = await createLocalResources(emulators, {
       ...(options.visibilityTimeoutSeconds
@@ -199,29 +213,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       consumer: driver.stats,
       recordingHosts,
       ...(browser ? { adminUrl: browser.url } : {}),
-      async stop() {
-        await new Promise<void>((resolve) => server?.close(() => resolve()) ?? resolve());
-        await browser?.stop();
-        await streamDriver?.stop();
-        await eventBus?.stop();
-        await driver?.stop();
-        await recordingsDriver?.stop();
-        await byrobot.stop();
-        clients.sqs.destroy();
-        clients.dynamo.destroy();
-        clients.s3.destroy();
-        await emulators.stop();
-      },
+      stop: stopAll,
     };
   } catch (error) {
-    server?.close();
-    await browser?.stop();
-    await streamDriver?.stop();
-    await eventBus?.stop();
-    await driver?.stop();
-    await recordingsDriver?.stop();
-    await byrobot.stop();
-    await emulators.stop();
+    await stopAll();
     throw error;
   }
 };

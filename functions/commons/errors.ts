@@ -23,8 +23,7 @@ export const describeError = (error: unknown, depth = 0): string => {
   const name = typeof error.name === 'string' && error.name ? error.name : 'Error';
   const own = error.message ? `${name}: ${error.message}` : name;
   // Causes can form a cycle (an error set as its own cause): after nine errors the line stops,
-  // rather than the stack (`depth` counts them; callers leave it out). Written tersely on purpose:
-  // this module is in ingest's bundle, which is a few bytes under its size target (bench/README).
+  // rather than the stack (`depth` counts them; callers leave it out).
   return error.cause === undefined || depth > 7 ? own : `${own} ← ${describeError(error.cause, depth + 1)}`;
 };
 

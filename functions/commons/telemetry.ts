@@ -58,7 +58,7 @@ export interface LoggerOptions {
   /**
    * `problems`: Lambda's request id on WARN and ERROR lines only. For ingest, whose INFO line is
    * the invocation's only line and carries the API request id (the key its access log, queue
-   * message, archive and consume's lines share), Lambda's id correlates nothing and costs 48 bytes
+   * message, archive and consume's lines share), Lambda's id correlates nothing and adds bytes
    * per callback. Default `every-line`.
    */
   readonly lambdaRequestId?: 'every-line' | 'problems';
@@ -84,7 +84,7 @@ export interface BufferedCounter extends Counter {
  * Embedded Metric Format lines on stdout (Lambda turns those into metrics): one line per set of
  * dimension values, each declaring both its dimensions and `service` alone, so alarms can watch
  * the total without a second line. Written here rather than with Powertools Metrics: the format
- * is a few fields, and the ingest bundle's cold start budget is tight.
+ * is a few fields, and ingest loads nothing it does not need at a cold start.
  */
 export const createCounter = (
   serviceName: string,

@@ -15,6 +15,7 @@ import { getItemsByKey } from '../../functions/commons/store/batch-get.js';
 import type { CallItem } from '../../functions/commons/store/items.js';
 import { companyDateOf } from '../../functions/commons/store/keys.js';
 import { reassembleCall } from '../../functions/commons/store/overflow.js';
+import { CALL_IDENTITY } from './item-order.js';
 import { maskRecord } from './mask-record.js';
 import type { Targets } from './targets.js';
 
@@ -23,12 +24,7 @@ export const LIST_FORMATS = ['json', 'jsonl', 'csv'] as const;
 
 /** The summary columns of a CSV row, in order. */
 export const CSV_COLUMNS = [
-  'callId',
-  'direction',
-  'platform',
-  'companyId',
-  'callJobId',
-  'state',
+  ...CALL_IDENTITY,
   'startTime',
   'endTime',
   'durationSeconds',

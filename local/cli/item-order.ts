@@ -6,87 +6,33 @@
  */
 import type { CallItem, JobItem, StoredCallRecord } from '../../functions/commons/store/items.js';
 
+/** What identifies a call and where it stands: first in an item, and the first CSV columns of an export. */
+export const CALL_IDENTITY = ['callId', 'direction', 'platform', 'companyId', 'callJobId', 'state'] as const;
+
+/** How the item's data arrived: last in every item. */
+const BOOKKEEPING = ['deliveries', 'sources', 'firstReceivedAt', 'lastReceivedAt', 'deliveryIds'] as const;
+
 const CALL_ORDER = [
-  'pk',
-  'callId',
-  'direction',
-  'platform',
-  'companyId',
-  'callJobId',
-  'state',
-  'sortTime',
-  'companyDate',
-  'intent',
-  'manualIntent',
-  'manualResults',
-  'manualChange',
-  'record',
-  'missing',
-  'firstListedAt',
-  'lastListedAt',
-  'recordings',
-  'recordOverflowKey',
-  'recordOverflow',
-  'deliveries',
-  'sources',
-  'firstReceivedAt',
-  'lastReceivedAt',
-  'deliveryIds',
-  'recordVersion',
-  'recordArchive',
-  'manualArchive',
+  ...['pk', ...CALL_IDENTITY, 'sortTime', 'companyDate'],
+  ...['intent', 'manualIntent', 'manualResults', 'manualChange'],
+  ...['record', 'missing', 'firstListedAt', 'lastListedAt'],
+  ...['recordings', 'recordOverflowKey', 'recordOverflow'],
+  ...[...BOOKKEEPING, 'recordVersion', 'recordArchive', 'manualArchive'],
 ] as const satisfies readonly (keyof CallItem)[];
 
 const JOB_ORDER = [
-  'pk',
-  'callJobId',
-  'platform',
-  'companyId',
-  'status',
-  'history',
-  'job',
-  'deliveries',
-  'sources',
-  'firstReceivedAt',
-  'lastReceivedAt',
-  'deliveryIds',
-  'statusVersion',
-  'jobArchive',
+  ...['pk', 'callJobId', 'platform', 'companyId', 'status', 'history', 'job'],
+  ...[...BOOKKEEPING, 'statusVersion', 'jobArchive'],
 ] as const satisfies readonly (keyof JobItem)[];
 
 /** The record's own fields, grouped the same way; the open platform's and rarer ones follow alphabetically. */
 const RECORD_ORDER = [
-  'kind',
-  'platform',
-  'direction',
-  'callId',
-  'companyId',
-  'callJobId',
-  'jobName',
-  'status',
-  'finishStatus',
-  'hangUp',
-  'startTime',
-  'endTime',
-  'durationSeconds',
-  'chatRound',
-  'createdAt',
-  'modifiedAt',
-  'customerTelephone',
-  'customerName',
-  'customerId',
-  'callerPhone',
-  'calleePhone',
-  'intent',
-  'labels',
-  'results',
-  'properties',
-  'propertiesMap',
-  'userProperties',
-  'transcript',
-  'recordingUrl',
-  'customerRecordingUrl',
-  'transcriptRecordingUrl',
+  ...['kind', 'platform', 'direction', 'callId', 'companyId', 'callJobId', 'jobName'],
+  ...['status', 'finishStatus', 'hangUp'],
+  ...['startTime', 'endTime', 'durationSeconds', 'chatRound', 'createdAt', 'modifiedAt'],
+  ...['customerTelephone', 'customerName', 'customerId', 'callerPhone', 'calleePhone'],
+  ...['intent', 'labels', 'results', 'properties', 'propertiesMap', 'userProperties'],
+  ...['transcript', 'recordingUrl', 'customerRecordingUrl', 'transcriptRecordingUrl'],
 ] as const satisfies readonly (keyof StoredCallRecord)[];
 
 /** Last in a record: what the reader noted, and what it kept as sent. */

@@ -50,7 +50,7 @@ import { maskRecord } from './mask-record.js';
 import { bar } from './progress.js';
 import { queueTasks, RETRYABLE_STATUSES, retryTaskOf } from './recording-retry.js';
 import { renderTable } from './table.js';
-import { resolveTargets, TARGET_FLAGS, type Targets } from './targets.js';
+import { TARGET_FLAGS, type Targets, targetsFromFlags } from './targets.js';
 
 const USAGE = `usage: npm run records -- [--local] [--table] [--unmask] <call ID | inbound ID | job ID | list --company ID --date yyyy-MM-dd [--job ID] [--format json|jsonl|csv] | export --company ID --from yyyy-MM-dd --to yyyy-MM-dd [--job ID] [--format csv|jsonl] --out FILE | quarantine [--date yyyy-MM-dd] | missing | recording ID [--kind call|customer] (--out FILE | --url | --retry)>`;
 
@@ -318,17 +318,7 @@ const main = async (): Promise<void> => {
     },
   });
   const [command, ...args] = positionals;
-  const targets = await resolveTargets({
-    local: values.local,
-    dynamoPort: Number(values['dynamo-port']),
-    awsPort: Number(values['aws-port']),
-    stack: values.stack,
-    ...(values['calls-table'] ? { callsTable: values['calls-table'] } : {}),
-    ...(values['jobs-table'] ? { jobsTable: values['jobs-table'] } : {}),
-    ...(values.bucket ? { bucket: values.bucket } : {}),
-    ...(values['queue-url'] ? { queueUrl: values['queue-url'] } : {}),
-    ...(values['recordings-queue-url'] ? { recordingsQueueUrl: values['recordings-queue-url'] } : {}),
-  });
+  const targets = await targetsFromFlags(values);
   try {
     if (command === 'export') {
       console.log(JSON.stringify(await exportCommand(values, targets), null, 2));

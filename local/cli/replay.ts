@@ -20,7 +20,7 @@ import { LOCAL_FLAGS, localEndpoints } from '../local-config.js';
 import { localS3Config } from '../resources.js';
 import { failureMessage } from './failure.js';
 import { parseStatuses, retryRecordings } from './recording-retry.js';
-import { resolveTargets, TARGET_FLAGS } from './targets.js';
+import { TARGET_FLAGS, targetsFromFlags } from './targets.js';
 
 class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -60,17 +60,7 @@ const main = async (): Promise<void> => {
     throw new UsageError((error as Error).message);
   }
   const ports = { dynamo: Number(values['dynamo-port']), aws: Number(values['aws-port']) };
-  const targets = await resolveTargets({
-    local: values.local,
-    dynamoPort: ports.dynamo,
-    awsPort: ports.aws,
-    stack: values.stack,
-    ...(values['calls-table'] ? { callsTable: values['calls-table'] } : {}),
-    ...(values['jobs-table'] ? { jobsTable: values['jobs-table'] } : {}),
-    ...(values.bucket ? { bucket: values.bucket } : {}),
-    ...(values['queue-url'] ? { queueUrl: values['queue-url'] } : {}),
-    ...(values['recordings-queue-url'] ? { recordingsQueueUrl: values['recordings-queue-url'] } : {}),
-  });
+  const targets = await targetsFromFlags(values);
   const endpoints = localEndpoints(ports);
   try {
     if (values.recordings) {

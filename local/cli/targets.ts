@@ -49,6 +49,45 @@ export interface TargetOptions {
 
 const LOCAL_PREFIX = 'byrobot-callbacks-local';
 
+/** The names and the clients, with one `close` for the clients. */
+const targetsOf = (
+  names: Pick<Targets, 'callsTable' | 'jobsTable' | 'bucket' | 'queueUrl'> & { recordingsQueueUrl?: string },
+  clients: { dynamo: DynamoDBClient; s3: S3Client; sqs: SQSClient },
+): Targets => ({
+  ...names,
+  ...(names.recordingsQueueUrl ? { recordingsQueueUrl: names.recordingsQueueUrl } : {}),
+  doc: documentClient(clients.dynamo),
+  s3: clients.s3,
+  sqs: clients.sqs,
+  close: () => {
+    for (const client of [clients.dynamo, clients.s3, clients.sqs]) client.destroy();
+  },
+});
+
+/** The targets a CLI's parsed LOCAL_FLAGS and TARGET_FLAGS name. */
+export const targetsFromFlags = (values: {
+  readonly local: boolean;
+  readonly 'dynamo-port': string;
+  readonly 'aws-port': string;
+  readonly stack: string;
+  readonly 'calls-table'?: string | undefined;
+  readonly 'jobs-table'?: string | undefined;
+  readonly bucket?: string | undefined;
+  readonly 'queue-url'?: string | undefined;
+  readonly 'recordings-queue-url'?: string | undefined;
+}): Promise<Targets> =>
+  resolveTargets({
+    local: values.local,
+    dynamoPort: Number(values['dynamo-port']),
+    awsPort: Number(values['aws-port']),
+    stack: values.stack,
+    ...(values['calls-table'] ? { callsTable: values['calls-table'] } : {}),
+    ...(values['jobs-table'] ? { jobsTable: values['jobs-table'] } : {}),
+    ...(values.bucket ? { bucket: values.bucket } : {}),
+    ...(values['queue-url'] ? { queueUrl: values['queue-url'] } : {}),
+    ...(values['recordings-queue-url'] ? { recordingsQueueUrl: values['recordings-queue-url'] } : {}),
+  });
+
 export const resolveTargets = async (options: TargetOptions): Promise<Targets> => {
   if (options.local) {
     const endpoints = localEndpoints({ dynamo: options.dynamoPort, aws: options.awsPort });
@@ -60,19 +99,16 @@ export const resolveTargets = async (options: TargetOptions): Promise<Targets> =
         .then((result) => result.QueueUrl ?? '')
         .catch(() => '');
     const [queueUrl, recordingsQueueUrl] = await Promise.all([urlOf(QUEUE.id), urlOf(RECORDINGS.queueId)]);
-    return {
-      callsTable: `${LOCAL_PREFIX}-calls`,
-      jobsTable: `${LOCAL_PREFIX}-jobs`,
-      bucket: LOCAL_BUCKET,
-      queueUrl,
-      ...(recordingsQueueUrl ? { recordingsQueueUrl } : {}),
-      doc: documentClient(dynamo),
-      s3,
-      sqs,
-      close: () => {
-        for (const client of [dynamo, s3, sqs]) client.destroy();
+    return targetsOf(
+      {
+        callsTable: `${LOCAL_PREFIX}-calls`,
+        jobsTable: `${LOCAL_PREFIX}-jobs`,
+        bucket: LOCAL_BUCKET,
+        queueUrl,
+        recordingsQueueUrl,
       },
-    };
+      { dynamo, s3, sqs },
+    );
   }
   let outputs: Record<string, string> = {};
   if (!(options.callsTable && options.jobsTable && options.bucket && options.queueUrl)) {
@@ -94,20 +130,14 @@ export const resolveTargets = async (options: TargetOptions): Promise<Targets> =
     return value;
   };
   const recordingsQueueUrl = options.recordingsQueueUrl ?? outputs.RecordingsQueueUrl;
-  const dynamo = new DynamoDBClient({});
-  const s3 = new S3Client({});
-  const sqs = new SQSClient({});
-  return {
-    callsTable: pick(options.callsTable, 'CallsTableName'),
-    jobsTable: pick(options.jobsTable, 'JobsTableName'),
-    bucket: pick(options.bucket, 'BucketName'),
-    queueUrl: pick(options.queueUrl, 'QueueUrl'),
-    ...(recordingsQueueUrl ? { recordingsQueueUrl } : {}),
-    doc: documentClient(dynamo),
-    s3,
-    sqs,
-    close: () => {
-      for (const client of [dynamo, s3, sqs]) client.destroy();
+  return targetsOf(
+    {
+      callsTable: pick(options.callsTable, 'CallsTableName'),
+      jobsTable: pick(options.jobsTable, 'JobsTableName'),
+      bucket: pick(options.bucket, 'BucketName'),
+      queueUrl: pick(options.queueUrl, 'QueueUrl'),
+      ...(recordingsQueueUrl ? { recordingsQueueUrl } : {}),
     },
-  };
+    { dynamo: new DynamoDBClient({}), s3: new S3Client({}), sqs: new SQSClient({}) },
+  );
 };

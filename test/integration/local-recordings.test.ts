@@ -11,13 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recordingSha256 } from '../../local/fake-recordings.js';
 import { runSimulation } from '../../local/simulator/simulate.js';
+import type { StackPorts } from '../support/stack-process.js';
 import {
   freeStackPorts,
   portFlagsOf,
   ROOT,
   recordsCli,
   run,
-  type StackPorts,
   startStackProcess,
   stopGroup,
   waitFor,

@@ -5,15 +5,8 @@
 
 import type { SQSEvent } from 'aws-lambda';
 import fc from 'fast-check';
-import {
-  apiEvent,
-  drainQueue,
-  getCall,
-  getJob,
-  useLocalEnv,
-  wireConsume,
-  wireIngest,
-} from '../support/local-env.js';
+import { drainQueue, getCall, getJob, useLocalEnv, wireConsume, wireIngest } from '../support/local-env.js';
+import { apiEvent } from '../support/recorders.js';
 import { variantOf } from '../support/vendor.js';
 
 const env = useLocalEnv({ prefix: 'order' });

@@ -86,17 +86,11 @@ test('our companies, and an open-platform call that names no company, are stored
 });
 
 test('a manual change naming ours and another company: ours is stored, the body is quarantined too', async () => {
-  const body = JSON.stringify({
-    code: 200,
-    data: {
-      dataType: 'CALL_INSTANCE_RESULT',
-      data: {
-        taskResult: [
-          { companyId: 1, sceneInstanceId: 91004, resultName: '客户意向等级', resultValue: 'A' },
-          { companyId: 9, sceneInstanceId: 91005, resultName: '客户意向等级', resultValue: 'B' },
-        ],
-      },
-    },
+  const body = variantOf('manualIntent', (inner) => {
+    inner.taskResult = [
+      { companyId: 1, sceneInstanceId: 91004, resultName: '客户意向等级', resultValue: 'A' },
+      { companyId: 9, sceneInstanceId: 91005, resultName: '客户意向等级', resultValue: 'B' },
+    ];
   });
   const delivered = await deliverThrough(env, [{ body }], { companies: OURS });
   expect(await getCall(env, 'out#91004')).toMatchObject({ intent: { level: 'A', source: 'manual' } });

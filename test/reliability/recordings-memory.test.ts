@@ -11,7 +11,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mapLimit } from '../../functions/commons/consume/map-limit.js';
 import { RECORDINGS } from '../../functions/commons/definitions.js';
@@ -22,8 +22,7 @@ import {
 import { createRecordingsHandler } from '../../functions/commons/recordings/recordings-handler.js';
 import { toSqsRecord } from '../../local/sqs-driver.js';
 import { RecordingCounter, RecordingLogger } from '../support/recorders.js';
-import { RecordingHost } from '../support/recording-host.js';
-import { S3Sink } from '../support/s3-sink.js';
+import { useRecordingRig } from '../support/s3-sink.js';
 
 const FILES = process.env.RELIABILITY === 'full' ? 50 : 12;
 const BYTES = Number(process.env.RECORDING_TEST_BYTES ?? 20 * 1024 * 1024);
@@ -72,24 +71,8 @@ const peakHeldDuring = async <T>(run: () => Promise<T>): Promise<{ result: T; pe
   }
 };
 
-const host = new RecordingHost();
-const sink = new S3Sink();
-let s3: S3Client;
-beforeAll(async () => {
-  await host.start();
-  await sink.start();
-  s3 = new S3Client({
-    endpoint: sink.endpoint,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-});
-afterAll(async () => {
-  s3.destroy();
-  await host.stop();
-  await sink.stop();
-});
+const rig = useRecordingRig();
+const { host, sink } = rig;
 
 test(`${FILES} recordings of ${BYTES / MB} MB each: all copied, the worker holds no more than its parts in flight`, async () => {
   // The call items: every task finds its call, with no recording yet; writes succeed.
@@ -101,7 +84,7 @@ test(`${FILES} recordings of ${BYTES / MB} MB each: all copied, the worker holds
   const handler = createRecordingsHandler({
     doc,
     callsTable: 'calls',
-    s3,
+    s3: rig.s3,
     bucket: 'sink',
     policy: { hosts: ['*.aliyuncs.com'], exemptHosts: ['127.0.0.1'] },
     limits: { maxBytes: 200 * MB, timeoutMs: 120_000 },
@@ -152,7 +135,7 @@ test('the same measurement catches a worker that reads each file whole before up
     mapLimit([0, 1], COPIES_AT_ONCE, async (index) => {
       const response = await fetch(host.url(`/9900${index}-full.wav`, bytes));
       const body = Buffer.from(await response.arrayBuffer());
-      await s3.send(new PutObjectCommand({ Bucket: 'sink', Key: `buffered/${index}.wav`, Body: body }));
+      await rig.s3.send(new PutObjectCommand({ Bucket: 'sink', Key: `buffered/${index}.wav`, Body: body }));
       return body.length;
     });
   const { result, peakBytes } = await peakHeldDuring(buffering);

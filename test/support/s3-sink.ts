@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { S3Client } from '@aws-sdk/client-s3';
+import { RecordingHost } from './recording-host.js';
 
 export class S3Sink {
   private server: Server | undefined;
@@ -81,4 +83,28 @@ export class S3Sink {
 const decodedLength = (request: IncomingMessage, arrived: number): number => {
   const declared = request.headers['x-amz-decoded-content-length'];
   return typeof declared === 'string' ? Number(declared) : arrived;
+};
+
+/**
+ * A recording host and an S3 sink on loopback for a test file, and an S3 client pointed at the
+ * sink: started before its tests, stopped after. Read `rig.s3` inside tests (it exists once started).
+ */
+export const useRecordingRig = () => {
+  const rig = { host: new RecordingHost(), sink: new S3Sink(), s3: undefined as unknown as S3Client };
+  beforeAll(async () => {
+    await rig.host.start();
+    await rig.sink.start();
+    rig.s3 = new S3Client({
+      endpoint: rig.sink.endpoint,
+      forcePathStyle: true,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+  });
+  afterAll(async () => {
+    rig.s3?.destroy();
+    await rig.host.stop();
+    await rig.sink.stop();
+  });
+  return rig;
 };

@@ -226,26 +226,32 @@ describe('publisher', () => {
     })),
   });
   const tableOf = (arn: string) => (arn.includes('/calls-table/') ? ('calls' as const) : undefined);
+  /** The publisher over `sink`, with no waiting between its retries. */
+  const publisherWith = (
+    sink: Parameters<typeof createPublisherHandler>[0]['sink'],
+    options: { counter?: RecordingCounter; table?: 'calls' | 'jobs' } = {},
+  ) =>
+    createPublisherHandler({
+      sink,
+      tableOf: options.table ? () => options.table : tableOf,
+      includePhone: false,
+      logger: new RecordingLogger(),
+      counter: options.counter ?? new RecordingCounter(),
+      sleep: async () => undefined,
+    });
 
   test('puts ten entries a request, retries what was not taken, and reports nothing failed', async () => {
     const requests: EventEntry[][] = [];
     let refuseFirst = true;
-    const handler = createPublisherHandler({
-      sink: {
-        put: async (entries) => {
-          requests.push([...entries]);
-          if (refuseFirst) {
-            refuseFirst = false;
-            return [0, 3];
-          }
-          return [];
-        },
+    const handler = publisherWith({
+      put: async (entries) => {
+        requests.push([...entries]);
+        if (refuseFirst) {
+          refuseFirst = false;
+          return [0, 3];
+        }
+        return [];
       },
-      tableOf,
-      includePhone: false,
-      logger: new RecordingLogger(),
-      counter: new RecordingCounter(),
-      sleep: async () => undefined,
     });
     const changes = Array.from({ length: 7 }, (_, i): [undefined, Record<string, unknown>] => [
       undefined,
@@ -262,17 +268,13 @@ describe('publisher', () => {
 
   test('entries that keep failing: the first record affected is reported, so the stream retries from it', async () => {
     const counter = new RecordingCounter();
-    const handler = createPublisherHandler({
-      sink: {
+    const handler = publisherWith(
+      {
         put: async (entries) =>
           entries.flatMap((entry, position) => (entry.Detail.includes('"callId":"2"') ? [position] : [])),
       },
-      tableOf,
-      includePhone: false,
-      logger: new RecordingLogger(),
-      counter,
-      sleep: async () => undefined,
-    });
+      { counter },
+    );
     const changes = Array.from({ length: 4 }, (_, i): [undefined, Record<string, unknown>] => [
       undefined,
       call({ pk: `out#${i}`, callId: String(i) }),
@@ -283,19 +285,15 @@ describe('publisher', () => {
 
   test('requests are cut at 256 KB as well as at ten entries', async () => {
     const requests: EventEntry[][] = [];
-    const handler = createPublisherHandler({
-      sink: {
+    const handler = publisherWith(
+      {
         put: async (entries) => {
           requests.push([...entries]);
           return [];
         },
       },
-      tableOf: () => 'jobs',
-      includePhone: false,
-      logger: new RecordingLogger(),
-      counter: new RecordingCounter(),
-      sleep: async () => undefined,
-    });
+      { table: 'jobs' },
+    );
     // Job names are whatever the customer typed: 60 KB each here, seven status changes.
     const changes = Array.from({ length: 7 }, (_, i): [undefined, Record<string, unknown>] => [
       undefined,

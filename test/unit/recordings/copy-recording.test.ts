@@ -2,29 +2,11 @@
  * What a copied object is stored as, seen from the S3 side: an audio type from the file's bytes
  * (or binary) and `Content-Disposition: attachment`, whatever Content-Type the host answered.
  */
-import { S3Client } from '@aws-sdk/client-s3';
 import { copyRecording } from '../../../functions/commons/recordings/copy-recording.js';
-import { RecordingHost } from '../../support/recording-host.js';
-import { S3Sink } from '../../support/s3-sink.js';
+import { useRecordingRig } from '../../support/s3-sink.js';
 
-const host = new RecordingHost();
-const sink = new S3Sink();
-let s3: S3Client;
-beforeAll(async () => {
-  await host.start();
-  await sink.start();
-  s3 = new S3Client({
-    endpoint: sink.endpoint,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-});
-afterAll(async () => {
-  s3.destroy();
-  await host.stop();
-  await sink.stop();
-});
+const rig = useRecordingRig();
+const { host, sink } = rig;
 
 const copy = (url: string) =>
   copyRecording(
@@ -37,7 +19,7 @@ const copy = (url: string) =>
       kind: 'customer',
       url,
     },
-    { s3, bucket: 'sink' },
+    { s3: rig.s3, bucket: 'sink' },
     { hosts: [], exemptHosts: ['127.0.0.1'] },
     { maxBytes: 10_000_000, timeoutMs: 10_000 },
     { now: new Date() },
