@@ -41,6 +41,10 @@ export interface ReceiverConfig {
   readonly reconcileLookBackDays: number;
   /** 百应 OpenAPI base URL. @default https://api.byrobot.cn */
   readonly byrobotApiUrl: string;
+  /** 百应 open platform API base URL (methods under `/api/oauth/`). @default https://open.byai.com */
+  readonly openApiUrl: string;
+  /** 百应 open platform OAuth token URL. @default https://open-tcs.byai.com/oauth/token */
+  readonly openTokenUrl: string;
   /** Callback signature check: off, log (report only) or enforce (401). @default off */
   readonly callbackSignature: SignatureMode;
   /** How far a signed callback's dateTime may be from now, in seconds. @default 600 */
@@ -169,6 +173,8 @@ const contextSchema = v.object({
   reconcileEveryMinutes: count('reconcileEveryMinutes', 30, 5),
   reconcileLookBackDays: count('reconcileLookBackDays', 2, 2),
   byrobotApiUrl: v.optional(v.string(), 'https://api.byrobot.cn'),
+  openApiUrl: v.optional(v.string(), 'https://open.byai.com'),
+  openTokenUrl: v.optional(v.string(), 'https://open-tcs.byai.com/oauth/token'),
   callbackSignature: v.optional(
     v.picklist(SIGNATURE_MODES, `callbackSignature must be one of ${SIGNATURE_MODES.join(', ')}`),
     'off',
@@ -220,6 +226,8 @@ export const readReceiverConfig = (lookup: (key: string) => unknown): ReceiverCo
   const config: ReceiverConfig = {
     ...result.output,
     byrobotApiUrl: byRule(() => checkApiUrl(result.output.byrobotApiUrl, 'byrobotApiUrl')),
+    openApiUrl: byRule(() => checkApiUrl(result.output.openApiUrl, 'openApiUrl')),
+    openTokenUrl: byRule(() => checkApiUrl(result.output.openTokenUrl, 'openTokenUrl')),
     recordingHosts: byRule(() => parseHostList(result.output.recordingHosts, 'recordingHosts')),
     companyIds: byRule(() => parseCompanyIds(result.output.companyIds, 'companyIds')),
   };

@@ -307,9 +307,14 @@ export class Monitoring extends Construct {
     if (props.reconcile) {
       dashboard.addWidgets(
         new cloudwatch.GraphWidget({
-          title: '5. Reconciler (misses listed, recovered, already present, failed)',
-          left: ['MissesListed', 'Recovered', 'AlreadyPresent', 'ReconcileFailures'].map((name) =>
-            custom('reconcile', name),
+          title: '5. Reconciler, per platform (misses listed, recovered, failed)',
+          left: (['classic', 'open'] as const).flatMap((platform) =>
+            ['MissesListed', 'Recovered', 'ReconcileFailures'].map((name) =>
+              custom('reconcile', name).with({
+                dimensionsMap: { service: 'reconcile', Platform: platform },
+                label: `${name} (${platform})`,
+              }),
+            ),
           ),
           width: 24,
         }),

@@ -89,12 +89,15 @@ export class ReceiverStack extends Stack {
     });
     this.reconciler = new Reconciler(this, 'Reconciler', {
       calls: this.data.calls,
+      jobs: this.data.jobs,
       queue: this.pipeline.queue,
       bucket: this.data.bucket,
       ...(config.existingSecretArn ? { existingSecretArn: config.existingSecretArn } : {}),
       everyMinutes: config.reconcileEveryMinutes,
       lookBackDays: config.reconcileLookBackDays,
       byrobotApiUrl: config.byrobotApiUrl,
+      openApiUrl: config.openApiUrl,
+      openTokenUrl: config.openTokenUrl,
       functions,
     });
     if (config.callbackSignature !== 'off') {
@@ -137,7 +140,7 @@ export class ReceiverStack extends Stack {
       BucketName: [this.data.bucket.bucketName, 'Raw archive, claim checks and quarantine'],
       ByrobotSecretArn: [
         this.reconciler.secret.secretArn,
-        'Put the 百应 appKey, appSecret and companyIds here (README: Deploy)',
+        'Put the 百应 credentials and companies here: appKey/appSecret/companyIds and/or open (README: Deploy)',
       ],
       AlarmTopicArn: [this.monitoring.topic.topicArn, 'SNS topic of every alarm'],
       EventBusArn: [

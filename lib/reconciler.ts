@@ -13,18 +13,22 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { BUCKET_PREFIXES } from '../functions/commons/definitions.js';
+import { BUCKET_PREFIXES, BY_COMPANY, BY_COMPANY_DATE } from '../functions/commons/definitions.js';
 import { deadLetterQueue } from './dead-letter-queue.js';
 import { type FunctionSettings, ReceiverFunction } from './lambda-function.js';
 
 export interface ReconcilerProps {
   readonly calls: dynamodb.ITableV2;
+  /** The open-platform reconciler reads which jobs the stack has seen. */
+  readonly jobs: dynamodb.ITableV2;
   readonly queue: sqs.IQueue;
   readonly bucket: s3.IBucket;
   readonly existingSecretArn?: string;
   readonly everyMinutes: number;
   readonly lookBackDays: number;
   readonly byrobotApiUrl: string;
+  readonly openApiUrl: string;
+  readonly openTokenUrl: string;
   /** Runtime, architecture and log retention of the reconcile function. */
   readonly functions: FunctionSettings;
 }
@@ -41,7 +45,7 @@ export class Reconciler extends Construct {
     } else {
       const secret = new secretsmanager.Secret(this, 'Secret', {
         description:
-          '百应 OpenAPI credentials and the companies to reconcile: {"appKey","appSecret","companyIds":[…]}',
+          '百应 credentials and the companies to reconcile: {"appKey","appSecret","companyIds":[…]} (classic OpenAPI) and/or {"open":{"clientId","clientSecret","companyIds":[…]}} (open platform)',
         generateSecretString: {
           secretStringTemplate: JSON.stringify({ appKey: 'REPLACE_WITH_APP_KEY', companyIds: [] }),
           generateStringKey: 'appSecret',
@@ -58,7 +62,8 @@ export class Reconciler extends Construct {
 
     this.fn = new ReceiverFunction(this, 'Reconcile', {
       handler: 'reconcile',
-      description: 'Recovers deliveries 百应 failed to make (queryUnCallBack → phoneLogInfo → queue)',
+      description:
+        'Recovers deliveries 百应 failed to make (classic: queryUnCallBack → phoneLogInfo; open platform: calldone) onto the queue',
       timeout: Duration.minutes(5),
       memorySize: 512,
       settings: props.functions,
@@ -68,6 +73,9 @@ export class Reconciler extends Construct {
         BUCKET_NAME: props.bucket.bucketName,
         BYROBOT_SECRET_ID: this.secret.secretArn,
         BYROBOT_API_URL: props.byrobotApiUrl,
+        JOBS_TABLE: props.jobs.tableName,
+        OPEN_API_URL: props.openApiUrl,
+        OPEN_TOKEN_URL: props.openTokenUrl,
         LOOK_BACK_DAYS: String(props.lookBackDays),
         REQUESTS_PER_SECOND: '5',
       },
@@ -81,6 +89,16 @@ export class Reconciler extends Construct {
       new iam.PolicyStatement({
         actions: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'],
         resources: [props.calls.tableArn],
+      }),
+    );
+    // The jobs a company's calls and job statuses name, by index only (never a scan).
+    this.fn.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [
+          `${props.calls.tableArn}/index/${BY_COMPANY_DATE.name}`,
+          `${props.jobs.tableArn}/index/${BY_COMPANY.name}`,
+        ],
       }),
     );
 

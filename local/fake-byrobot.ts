@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { fileURLToPath } from 'node:url';
 import { type Credentials, signature } from '../functions/commons/byrobot/sign.js';
 import { describeError } from '../functions/commons/errors.js';
+import { FakeOpenPlatform } from './fake-open-platform.js';
 import { RECORDINGS_PATH, serveRecording } from './fake-recordings.js';
 import { LOOPBACK, PortInUseError } from './ports.js';
 
@@ -66,6 +67,8 @@ const sampleData = (): string => {
 
 export class FakeByrobot {
   readonly requests: RecordedRequest[] = [];
+  /** The open platform's token and methods, on the same server (`/oauth/token`, `/api/oauth/…`). */
+  readonly open = new FakeOpenPlatform();
   /** Server clock minus real clock, to simulate our clock being off. */
   clockOffsetMs = 0;
   private readonly misses = new Map<string, FakeMiss[]>();
@@ -175,6 +178,7 @@ export class FakeByrobot {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', this.url);
+    if (await this.open.handle(request, response, url)) return;
     const query = Object.fromEntries(url.searchParams);
     // Recorded on arrival, so a request whose answer is delayed still counts in order.
     const record: RecordedRequest = { path: url.pathname, query, status: 0 };

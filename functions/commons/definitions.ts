@@ -25,41 +25,45 @@ export interface TableDefinition {
   readonly indexes: readonly IndexDefinition[];
 }
 
+/** The calls of a company on a Beijing calendar day. */
+export const BY_COMPANY_DATE: IndexDefinition = {
+  name: 'byCompanyDate',
+  partitionKey: 'companyDate',
+  sortKey: 'sortTime',
+  projection: ['pk', 'direction', 'callId', 'callJobId', 'state'],
+  serves: 'calls of a company on a Beijing calendar day (companyDate = "<companyId>#yyyy-MM-dd")',
+};
+
+/** The calls of a job, in call order. */
+export const BY_JOB: IndexDefinition = {
+  name: 'byJob',
+  partitionKey: 'callJobId',
+  sortKey: 'sortTime',
+  projection: ['pk', 'direction', 'callId', 'companyId', 'state'],
+  serves: 'calls of a job, in call order',
+};
+
+/** The jobs of a company, most recently updated last. */
+export const BY_COMPANY: IndexDefinition = {
+  name: 'byCompany',
+  partitionKey: 'companyId',
+  sortKey: 'lastReceivedAt',
+  projection: ['pk', 'callJobId', 'status'],
+  serves: 'jobs of a company, most recently updated last',
+};
+
 /** One item per call, outbound and inbound, keyed on 百应's own id (`out#<callInstanceId>`, `in#<inboundInstanceId>`). */
 export const CALLS_TABLE: TableDefinition = {
   id: 'calls',
   partitionKey: 'pk',
-  indexes: [
-    {
-      name: 'byCompanyDate',
-      partitionKey: 'companyDate',
-      sortKey: 'sortTime',
-      projection: ['pk', 'direction', 'callId', 'callJobId', 'state'],
-      serves: 'calls of a company on a Beijing calendar day (companyDate = "<companyId>#yyyy-MM-dd")',
-    },
-    {
-      name: 'byJob',
-      partitionKey: 'callJobId',
-      sortKey: 'sortTime',
-      projection: ['pk', 'direction', 'callId', 'companyId', 'state'],
-      serves: 'calls of a job, in call order',
-    },
-  ],
+  indexes: [BY_COMPANY_DATE, BY_JOB],
 };
 
 /** One item per job (`callJobId`), with its current status and de-duplicated status history. */
 export const JOBS_TABLE: TableDefinition = {
   id: 'jobs',
   partitionKey: 'pk',
-  indexes: [
-    {
-      name: 'byCompany',
-      partitionKey: 'companyId',
-      sortKey: 'lastReceivedAt',
-      projection: ['pk', 'callJobId', 'status'],
-      serves: 'jobs of a company, most recently updated last',
-    },
-  ],
+  indexes: [BY_COMPANY],
 };
 
 export const TABLES = [CALLS_TABLE, JOBS_TABLE] as const;

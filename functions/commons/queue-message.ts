@@ -36,6 +36,8 @@ export const receiveMetaSchema = v.object({
   rejected: v.optional(v.string()),
   /** `base64`: the body's bytes could not be decoded as text and are kept base64-encoded. */
   bodyEncoding: v.optional(v.literal('base64')),
+  /** The reconciler recovered the call without its transcript (the platform gave none): the item says so. */
+  transcriptMissing: v.optional(v.literal(true)),
 });
 
 export const queueMessageSchema = v.object({

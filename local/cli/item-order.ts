@@ -15,7 +15,7 @@ const BOOKKEEPING = ['deliveries', 'sources', 'firstReceivedAt', 'lastReceivedAt
 const CALL_ORDER = [
   ...['pk', ...CALL_IDENTITY, 'sortTime', 'companyDate'],
   ...['intent', 'manualIntent', 'manualResults', 'manualChange'],
-  ...['record', 'missing', 'firstListedAt', 'lastListedAt'],
+  ...['record', 'transcriptMissing', 'missing', 'firstListedAt', 'lastListedAt'],
   ...['recordings', 'recordOverflowKey', 'recordOverflow'],
   ...[...BOOKKEEPING, 'recordVersion', 'recordArchive', 'manualArchive'],
 ] as const satisfies readonly (keyof CallItem)[];

@@ -5,7 +5,9 @@
  *   [--max-deliveries N] [--json]`
  *
  * `--platform open` plays 百应's open platform: its envelope (`callbackType`, `callInstance`) and
- * its shorter retry schedule (16 deliveries over about 4 h 42 min).
+ * its shorter retry schedule (16 deliveries over about 4 h 42 min); against the local stack every
+ * generated call is also registered with the fake 百应, which lists it as the open platform would
+ * (so `npm run reconcile -- --local` finds the dropped ones).
  *
  * 百应 as a delivery client, against the local stack by default or, after `cdk deploy`, against
  * the deployed API as a smoke test (`--url https://…/v1`).
@@ -63,6 +65,22 @@ const recordingBaseOf = (target: string, flag: string | undefined): { recordingB
     : {};
 };
 
+/**
+ * Where to tell the fake 百应 what it would know: `--byrobot-url`, or, for the open platform
+ * against the local stack, the fake that `npm start` runs (it lists every call it generated).
+ */
+const byrobotUrlOf = (
+  target: string,
+  flag: string | undefined,
+  platform: Platform,
+): { byrobotUrl?: string } => {
+  if (flag) return { byrobotUrl: flag };
+  const host = new URL(target).hostname;
+  return platform === 'open' && (host === LOOPBACK || host === 'localhost')
+    ? { byrobotUrl: `http://${LOOPBACK}:${LOCAL_PORTS.byrobot}` }
+    : {};
+};
+
 const main = async (): Promise<void> => {
   const platform = platformOf(values.platform);
   // Played against nothing, 百应's schedule would retry for hours (`--time-scale 1`): say so at once.
@@ -88,7 +106,7 @@ const main = async (): Promise<void> => {
             SCHEDULES[platform].maxDeliveries,
           ),
         }),
-    ...(values['byrobot-url'] ? { byrobotUrl: values['byrobot-url'] } : {}),
+    ...byrobotUrlOf(values.url, values['byrobot-url'], platform),
     ...recordingBaseOf(values.url, values['recording-base']),
     companyId: values.company,
     ...(tty

@@ -6,6 +6,7 @@
  */
 
 import type { Platform } from '../../functions/commons/contract/types.js';
+import { OPEN_ADMIN_PATH } from '../fake-open-platform.js';
 import { type Generated, generateCallbacks, type Kind } from './generate.js';
 import { createPoster } from './post.js';
 import { Random } from './random.js';
@@ -29,7 +30,10 @@ export interface SimulationOptions {
   readonly maxDeliveries?: number;
   /** Which 百应 platform to play: its envelope and its retry schedule. @default classic */
   readonly platform?: Platform;
-  /** Where to report dropped deliveries (classic only: the open platform has no failed-delivery list). */
+  /**
+   * The fake 百应 to tell: dropped classic deliveries (its failed-delivery list), or every
+   * open-platform call, delivered or not (its jobs' completed-call lists).
+   */
   readonly byrobotUrl?: string;
   readonly companyId?: string;
   /** Recording links under this base (the fake 百应's `/recordings`), instead of 百应's OSS. */
@@ -115,6 +119,18 @@ const reportDropped = async (byrobotUrl: string, dropped: readonly Generated[]):
   }
 };
 
+/** The open platform lists every completed call of a job, whether its callback got through or not. */
+const registerOpenCalls = async (byrobotUrl: string, generated: readonly Generated[]): Promise<void> => {
+  const calls = generated.filter((item) => item.kind === 'outbound');
+  if (calls.length === 0) return;
+  const response = await fetch(new URL(OPEN_ADMIN_PATH, byrobotUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ companyId: calls[0]?.companyId, calls: calls.map((item) => item.data) }),
+  });
+  if (!response.ok) throw new Error(`the fake 百应 refused the open-platform calls: HTTP ${response.status}`);
+};
+
 export const runSimulation = async (options: SimulationOptions): Promise<SimulationSummary> => {
   const started = Date.now();
   const random = new Random(options.seed);
@@ -141,6 +157,7 @@ export const runSimulation = async (options: SimulationOptions): Promise<Simulat
   if (options.shuffle) random.shuffle(deliveries);
   if (options.byrobotUrl && dropped.length > 0 && platform === 'classic')
     await reportDropped(options.byrobotUrl, dropped);
+  if (options.byrobotUrl && platform === 'open') await registerOpenCalls(options.byrobotUrl, generated);
 
   const base = options.url.replace(/\/$/, '');
   const limit = new Semaphore(options.concurrency);

@@ -429,6 +429,28 @@ describe('reconciler', () => {
       'Fn::GetAtt': [logicalId('AWS::SQS::Queue', 'PipelineQueue'), 'Arn'],
     });
     expect(template.findOutputs('ByrobotSecretArn')).toBeDefined();
+    // The jobs a company's calls and statuses name: a query of the two indexes, nothing else.
+    const query = byAction('dynamodb:Query')[0];
+    expect(query?.Action).toEqual('dynamodb:Query');
+    expect(JSON.stringify(query?.Resource)).toContain('/index/byCompanyDate');
+    expect(JSON.stringify(query?.Resource)).toContain('/index/byCompany"');
+    expect(
+      statements.filter((statement) => JSON.stringify(statement.Action).includes('dynamodb:Scan')),
+    ).toEqual([]);
+  });
+
+  test('talks to both 百应 platforms: the classic OpenAPI and the open platform (token and API URLs), https by default', () => {
+    const variables = (
+      only('AWS::Lambda::Function', (id) => id.includes('ReconcileFunction')).Properties.Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+    expect(variables).toMatchObject({
+      BYROBOT_API_URL: 'https://api.byrobot.cn',
+      OPEN_API_URL: 'https://open.byai.com',
+      OPEN_TOKEN_URL: 'https://open-tcs.byai.com/oauth/token',
+      JOBS_TABLE: { Ref: logicalId('AWS::DynamoDB::GlobalTable', 'JobsTable') },
+    });
   });
 
   test('an existing secret can be referenced instead of creating one', () => {
@@ -458,6 +480,8 @@ describe('context validation', () => {
     [{ reconcileLookBackDays: '1' }, 'reconcileLookBackDays must be at least 2'],
     [{ byrobotApiUrl: 'http://api.byrobot.cn' }, 'byrobotApiUrl must be an https URL'],
     [{ byrobotApiUrl: 'not a url' }, 'byrobotApiUrl must be a URL'],
+    [{ openApiUrl: 'http://open.byai.com' }, 'openApiUrl must be an https URL'],
+    [{ openTokenUrl: 'ftp://open-tcs.byai.com/oauth/token' }, 'openTokenUrl must be an https URL'],
   ])('%j is refused with a clear message', (context, message) => {
     expect(() => buildApp({ context })).toThrow(ConfigError);
     expect(() => buildApp({ context })).toThrow(message);

@@ -388,7 +388,9 @@ test('deliveries dropped on purpose come back with npm run reconcile -- --local:
     ['run', '-s', 'reconcile', '--', '--local', ...portFlags(), '--company', '88'],
     { cwd: ROOT },
   );
-  const result = JSON.parse(stdout) as { recovered: number; markedMissing: number; failed: number };
+  const result = (
+    JSON.parse(stdout) as { classic: { recovered: number; markedMissing: number; failed: number } }
+  ).classic;
   const outbound = droppedCalls.filter((key) => key.startsWith('out#'));
   const inbound = droppedCalls.filter((key) => key.startsWith('in#'));
   // A dropped call whose manual change was delivered already has an item (MANUAL_ONLY): still recovered.
@@ -417,6 +419,76 @@ test('deliveries dropped on purpose come back with npm run reconcile -- --local:
   // …and one of each through the single-call commands.
   expect(await records('call', outbound[0]?.slice(4) ?? '')).toMatchObject({ state: 'RECORDED' });
   expect(await records('inbound', inbound[0]?.slice(3) ?? '')).toMatchObject({ state: 'MISSING' });
+});
+
+test('open-platform calls dropped on purpose come back with npm run reconcile -- --local (its calldone lists)', async () => {
+  const { stdout: simulated } = await run(
+    'npm',
+    [
+      'run',
+      '-s',
+      'simulate',
+      '--',
+      '--url',
+      url,
+      '--platform',
+      'open',
+      '--count',
+      '80',
+      '--drop',
+      '0.2',
+      '--time-scale',
+      '0.001',
+      '--company',
+      '67',
+      '--seed',
+      '11',
+      '--byrobot-url',
+      `http://127.0.0.1:${ports.byrobot}`,
+      '--json',
+    ],
+    { cwd: ROOT },
+  );
+  const simulation = JSON.parse(simulated) as { droppedCount: number; byKind: Record<string, number> };
+  expect(simulation.droppedCount).toBeGreaterThan(0);
+  const reconciled = async () =>
+    JSON.parse(
+      (
+        await run(
+          'npm',
+          [
+            'run',
+            '-s',
+            'reconcile',
+            '--',
+            '--local',
+            ...portFlags(),
+            '--platform',
+            'open',
+            '--company',
+            '67',
+          ],
+          { cwd: ROOT },
+        )
+      ).stdout,
+    ) as { open: { recovered: number; failed: number; listed: number }; classic?: unknown };
+  const first = await reconciled();
+  expect(first.classic).toBeUndefined();
+  expect(first.open.failed).toBe(0);
+  expect(first.open.recovered).toBeGreaterThan(0);
+  expect(first.open.listed).toBe(simulation.byKind.outbound);
+  // Every listed call ends stored once; a second run recovers nothing more.
+  await waitFor(
+    async () => {
+      const items = (await listedOnSimulatedDays('67')) as { platform?: string; state?: string }[];
+      return items.length === simulation.byKind.outbound && items.every((item) => item.state === 'RECORDED')
+        ? items
+        : undefined;
+    },
+    30_000,
+    'every open-platform call stored, the dropped ones recovered',
+  );
+  expect((await reconciled()).open).toMatchObject({ recovered: 0, failed: 0 });
 });
 
 test('a second stack on the same port reports the port clearly and exits', async () => {

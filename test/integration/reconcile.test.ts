@@ -4,11 +4,8 @@
  */
 import type { SQSEvent } from 'aws-lambda';
 import { ByrobotClient } from '../../functions/commons/byrobot/client.js';
-import {
-  beijingWindow,
-  runReconcile,
-  runReconcileInTurn,
-} from '../../functions/commons/reconcile/reconcile.js';
+import { beijingWindow, runReconcile } from '../../functions/commons/reconcile/reconcile.js';
+import { runReconcilers } from '../../functions/commons/reconcile/run.js';
 import { DETAIL_PATH, QUERY_PATH } from '../../local/fake-byrobot.js';
 import { useFakeByrobot } from '../support/fake-byrobot.js';
 import {
@@ -295,11 +292,14 @@ describe('limits found in review', () => {
           phoneLogInfo: deps.client.phoneLogInfo.bind(deps.client),
         },
       };
-      await runReconcileInTurn(runDeps, {
-        companyIds: ['31', '32'],
-        lookBackDays: 2,
-        remainingMs: () => 600_000,
-      });
+      await runReconcilers(
+        { classic: runDeps },
+        {
+          companies: { companyIds: ['31', '32'], openCompanyIds: [] },
+          lookBackDays: 2,
+          remainingMs: () => 600_000,
+        },
+      );
       expect([...order].sort()).toEqual(['31/0', '31/1', '32/0', '32/1']);
       firsts.push(order[0] as string);
     }

@@ -1,50 +1,100 @@
 /**
  * The 百应 credentials and the companies to reconcile, from one Secrets Manager secret:
- * `{"appKey":"…","appSecret":"…","companyIds":[123,456]}`. Read once per cold start and cached;
- * reloaded when 百应 answers 401 (the secret may have been rotated).
+ * `{"appKey","appSecret","companyIds":[…],"open":{"clientId","clientSecret","companyIds":[…]}}` —
+ * the classic OpenAPI's credentials, the open platform's (open.byai.com), or both. Read once per
+ * cold start and cached; reloaded when 百应 answers 401 (the secret may have been rotated).
  */
 import * as v from 'valibot';
 import type { CredentialsSource } from './client.js';
+import type { OpenCredentials } from './open-client.js';
 import type { Credentials } from './sign.js';
 
-export const secretSchema = v.object({
-  appKey: v.pipe(v.string('appKey must be a string'), v.trim(), v.nonEmpty('appKey is empty')),
-  appSecret: v.pipe(v.string('appSecret must be a string'), v.trim(), v.nonEmpty('appSecret is empty')),
-  companyIds: v.pipe(
+const text = (name: string) =>
+  v.pipe(v.string(`${name} must be a string`), v.trim(), v.nonEmpty(`${name} is empty`));
+
+const companyIds = (name: string) =>
+  v.pipe(
     v.array(
       v.pipe(
         v.union([v.number(), v.string()]),
         v.transform(String),
-        v.regex(/^\d+$/, 'companyIds must be numbers'),
+        v.regex(/^\d+$/, `${name} must be numbers`),
       ),
     ),
-    v.minLength(1, 'companyIds lists no company'),
-  ),
-});
+    v.minLength(1, `${name} lists no company`),
+  );
 
-export type ByrobotSecret = v.InferOutput<typeof secretSchema>;
+const classicFields = ['appKey', 'appSecret', 'companyIds'] as const;
+
+export const secretSchema = v.pipe(
+  v.object({
+    appKey: v.optional(text('appKey')),
+    appSecret: v.optional(text('appSecret')),
+    companyIds: v.optional(companyIds('companyIds')),
+    open: v.optional(
+      v.object({
+        clientId: text('open.clientId'),
+        clientSecret: text('open.clientSecret'),
+        companyIds: companyIds('open.companyIds'),
+      }),
+    ),
+  }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const given = classicFields.filter((field) => dataset.value[field] !== undefined);
+    // The classic credentials come as a set: a partial one is a mistake, not a choice.
+    if (given.length > 0 && given.length < classicFields.length) {
+      for (const field of classicFields.filter((name) => !given.includes(name))) {
+        addIssue({ message: `${field} is missing` });
+      }
+    }
+    if (given.length === 0 && dataset.value.open === undefined) {
+      addIssue({ message: 'the secret names no platform: give appKey/appSecret/companyIds, open, or both' });
+    }
+  }),
+);
+
+export interface ByrobotSecret {
+  /** The classic OpenAPI's credentials and companies (`queryUnCallBack`), when given. */
+  readonly appKey?: string;
+  readonly appSecret?: string;
+  /** The classic platform's companies to reconcile (empty when the classic platform is not used). */
+  readonly companyIds: readonly string[];
+  /** The open platform's OAuth client and companies, when given. */
+  readonly open?: OpenCredentials & { readonly companyIds: readonly string[] };
+}
 
 export class SecretError extends Error {
   override readonly name = 'SecretError';
 }
 
-export const parseSecret = (text: string | undefined): ByrobotSecret => {
+export const parseSecret = (secretText: string | undefined): ByrobotSecret => {
   let json: unknown;
   try {
-    json = JSON.parse(text ?? '');
-  } catch {
-    throw new SecretError('the 百应 secret is not JSON: expected {"appKey","appSecret","companyIds"}');
+    json = JSON.parse(secretText ?? '');
+  } catch (error) {
+    throw new SecretError(
+      'the 百应 secret is not JSON: expected {"appKey","appSecret","companyIds"} and/or {"open":{…}}',
+      { cause: error },
+    );
   }
   const result = v.safeParse(secretSchema, json);
   if (!result.success) {
     const problems = result.issues.map((issue) =>
-      issue.input === undefined && issue.path
+      issue.input === undefined && issue.path && issue.path.length > 0
         ? `${issue.path.map((item) => String(item.key)).join('.')} is missing`
         : issue.message,
     );
-    throw new SecretError(`the 百应 secret is incomplete: ${problems.join('; ')}`);
+    throw new SecretError(`the 百应 secret is incomplete: ${problems.join('; ')}`, {
+      cause: new v.ValiError(result.issues),
+    });
   }
-  return result.output;
+  const { appKey, appSecret, open } = result.output;
+  return {
+    ...(appKey !== undefined && appSecret !== undefined ? { appKey, appSecret } : {}),
+    companyIds: result.output.companyIds ?? [],
+    ...(open ? { open } : {}),
+  };
 };
 
 /**
@@ -61,13 +111,21 @@ export class SecretStore implements CredentialsSource {
     return this.cached;
   }
 
+  /** The classic OpenAPI's credentials. */
   async get(): Promise<Credentials> {
-    return this.secret();
+    return classicOf(await this.secret());
   }
 
   async refresh(): Promise<Credentials> {
     this.cached = this.load();
-    return this.cached;
+    return classicOf(await this.cached);
+  }
+
+  /** The open platform's OAuth client. */
+  async openCredentials(): Promise<OpenCredentials> {
+    const { open } = await this.secret();
+    if (!open) throw new SecretError('the 百应 secret holds no open-platform credentials ("open")');
+    return open;
   }
 
   private async load(): Promise<ByrobotSecret> {
@@ -79,3 +137,10 @@ export class SecretStore implements CredentialsSource {
     }
   }
 }
+
+const classicOf = (secret: ByrobotSecret): Credentials => {
+  if (secret.appKey === undefined || secret.appSecret === undefined) {
+    throw new SecretError('the 百应 secret holds no classic OpenAPI credentials (appKey, appSecret)');
+  }
+  return { appKey: secret.appKey, appSecret: secret.appSecret };
+};

@@ -51,14 +51,14 @@ const phoneOf = (item: CallItem, includePhone: boolean): string | undefined => {
   return includePhone ? phone : maskPhone(phone);
 };
 
-const coded = (code: Coded | undefined): Item | null =>
-  code === undefined || Object.keys(code).length === 0
+const coded = (code: Coded | null | undefined): Item | null =>
+  code === undefined || code === null || Object.keys(code).length === 0
     ? null
     : known({ code: code.code, name: str(code.name) });
 
 const intentOf = (item: CallItem | undefined): Item | null => {
   const intent = item?.intent;
-  return intent === undefined || (intent.level === undefined && intent.value === undefined)
+  return intent === undefined || intent === null || (intent.level === undefined && intent.value === undefined)
     ? null
     : known({
         level: str(intent.level),

@@ -18,7 +18,6 @@ import { callKey } from '../store/keys.js';
 import type { Counter, Log } from '../telemetry.js';
 import { writeMissingMarker } from './missing-marker.js';
 import { statesOf } from './presence.js';
-import { takeTurn } from './run-state.js';
 
 export interface ReconcileDeps {
   readonly client: Pick<ByrobotClient, 'queryUnCallBack' | 'phoneLogInfo'>;
@@ -218,26 +217,20 @@ export const runReconcile = async (
     }
   } catch (error) {
     if (!(error instanceof OutOfTime)) {
-      deps.counter.count('ReconcileFailures');
+      deps.counter.count('ReconcileFailures', { Platform: 'classic' });
       throw error;
     }
     summary.stoppedEarly = true;
   }
 
-  deps.counter.count('MissesListed', {}, summary.listed);
+  const platform = { Platform: 'classic' };
+  deps.counter.count('MissesListed', platform, summary.listed);
   // What 百应 lists but we do not hold yet: the alarmed figure (misses already stored are normal).
-  deps.counter.count('MissesToRecover', {}, summary.listed - summary.alreadyPresent);
-  deps.counter.count('Recovered', {}, summary.recovered);
-  deps.counter.count('AlreadyPresent', {}, summary.alreadyPresent);
-  deps.counter.count('MarkedMissing', {}, summary.markedMissing);
-  if (summary.failed > 0) deps.counter.count('ReconcileFailures', {}, summary.failed);
+  deps.counter.count('MissesToRecover', platform, summary.listed - summary.alreadyPresent);
+  deps.counter.count('Recovered', platform, summary.recovered);
+  deps.counter.count('AlreadyPresent', platform, summary.alreadyPresent);
+  deps.counter.count('MarkedMissing', platform, summary.markedMissing);
+  if (summary.failed > 0) deps.counter.count('ReconcileFailures', platform, summary.failed);
   deps.logger.info('reconcile run finished', { ...summary, ...window, companies: options.companyIds.length });
   return summary;
 };
-
-/** One run in its turn (see run-state.ts): the next company × direction pair goes first. */
-export const runReconcileInTurn = async (
-  deps: ReconcileDeps,
-  options: Omit<ReconcileOptions, 'turn'>,
-): Promise<ReconcileSummary> =>
-  runReconcile(deps, { ...options, turn: await takeTurn(deps.doc, deps.callsTable) });

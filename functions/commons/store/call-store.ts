@@ -103,6 +103,9 @@ export const mergeCall = async (
       .remove('missing');
     if (overflow) update.set('recordOverflow', overflow);
     else update.remove('recordOverflow');
+    // A call the reconciler recovered without its transcript says so until a delivery brings one.
+    if (delivery.transcriptMissing) update.set('transcriptMissing', true);
+    else update.remove('transcriptMissing');
     if (record.companyId) update.set('companyId', record.companyId);
     fileUnder(update, record.companyId, callTimeOf(record), delivery);
     if (record.callJobId) update.set('callJobId', record.callJobId);

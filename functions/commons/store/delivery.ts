@@ -9,6 +9,8 @@ export interface Delivery {
   readonly source: Source;
   /** Where the raw body is archived: `<s3 key>#<line>`. */
   readonly archive?: string;
+  /** A recovered call whose transcript the platform did not give. */
+  readonly transcriptMissing?: true;
 }
 
 /**
@@ -23,6 +25,7 @@ export const deliveryOf = (meta: ReceiveMeta, archive?: string): Delivery => ({
   receivedAt: meta.receivedAt,
   source: meta.source,
   ...(archive ? { archive } : {}),
+  ...(meta.transcriptMissing ? { transcriptMissing: true as const } : {}),
 });
 
 /** An ISO time with any offset as the UTC form `receivedAt` uses, so the two compare as text. */

@@ -110,7 +110,8 @@ export interface CallItem extends Bookkeeping {
   /** Index keys: `<companyId>#<yyyy-MM-dd>` and the call's own time (see call-store.ts). */
   readonly companyDate?: string;
   readonly sortTime?: string;
-  readonly intent?: StoredIntent;
+  /** The effective intent; null when neither the AI nor a person has set a level yet. */
+  readonly intent?: StoredIntent | null;
   readonly manualIntent?: StoredIntent;
   readonly manualResults?: Readonly<Record<string, StoredManualResult>>;
   readonly manualChange?: ManualChange;
@@ -120,6 +121,8 @@ export interface CallItem extends Bookkeeping {
   /** Set by `reassembleCall` (readers only): the object the overflow came from. */
   readonly recordOverflowKey?: string;
   readonly missing?: MissingMarker;
+  /** The reconciler stored the call from the open platform's list without its transcript (no detail). */
+  readonly transcriptMissing?: true;
   readonly firstListedAt?: string;
   readonly lastListedAt?: string;
   readonly recordings?: Recordings;

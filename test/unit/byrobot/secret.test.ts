@@ -51,3 +51,45 @@ describe('the 百应 secret', () => {
     expect(() => parseSecret(text)).toThrow(message);
   });
 });
+
+describe('both platforms', () => {
+  test('the open platform’s client may stand beside the classic credentials, or alone', () => {
+    expect(
+      parseSecret(
+        '{"appKey":"k","appSecret":"s","companyIds":[1],"open":{"clientId":"c","clientSecret":"cs","companyIds":[2,"3"]}}',
+      ),
+    ).toEqual({
+      appKey: 'k',
+      appSecret: 's',
+      companyIds: ['1'],
+      open: { clientId: 'c', clientSecret: 'cs', companyIds: ['2', '3'] },
+    });
+    expect(parseSecret('{"open":{"clientId":"c","clientSecret":"cs","companyIds":[2]}}')).toEqual({
+      companyIds: [],
+      open: { clientId: 'c', clientSecret: 'cs', companyIds: ['2'] },
+    });
+  });
+
+  test.each([
+    ['{}', 'names no platform'],
+    ['{"open":{"clientId":"c","companyIds":[2]}}', 'open.clientSecret is missing'],
+    ['{"open":{"clientId":"c","clientSecret":"cs","companyIds":[]}}', 'open.companyIds lists no company'],
+    ['{"appKey":"k","open":{"clientId":"c","clientSecret":"cs","companyIds":[2]}}', 'appSecret is missing'],
+  ])('%s → a clear error', (text, message) => {
+    expect(() => parseSecret(text)).toThrow(message);
+  });
+
+  test('asking a secret for the platform it does not hold says so', async () => {
+    const openOnly = new SecretStore(
+      async () => '{"open":{"clientId":"c","clientSecret":"cs","companyIds":[2]}}',
+    );
+    await expect(openOnly.get()).rejects.toThrow('no classic OpenAPI credentials');
+    await expect(openOnly.openCredentials()).resolves.toEqual({
+      clientId: 'c',
+      clientSecret: 'cs',
+      companyIds: ['2'],
+    });
+    const classicOnly = new SecretStore(async () => '{"appKey":"k","appSecret":"s","companyIds":[1]}');
+    await expect(classicOnly.openCredentials()).rejects.toThrow('no open-platform credentials');
+  });
+});

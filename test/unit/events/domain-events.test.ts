@@ -91,6 +91,15 @@ test('a first record: call.recorded and the first intent (old null), masked phon
   expect(intent?.detail).toMatchObject({ old: null, new: { level: 'C', source: 'ai' }, source: 'ai' });
 });
 
+test('a call without any level yet (intent stored as null) and a status stored as null: recorded, nothing more', () => {
+  const stored = call({ intent: null, record: { ...(call().record as object), finishStatus: null } });
+  const events = eventsOf(undefined, stored, context);
+  expect(events.map((event) => event.type)).toEqual(['call.recorded']);
+  expect(events[0]?.detail.intent).toBeUndefined();
+  expect(events[0]?.detail.finishStatus).toBeUndefined();
+  expect(eventsOf(stored, { ...stored, deliveries: 2 }, context)).toEqual([]);
+});
+
 test('eventsIncludePhone: the phone in full', () => {
   const [recorded] = eventsOf(undefined, call(), { ...context, includePhone: true });
   expect(recorded?.detail.customerTelephone).toBe('13733105333');
