@@ -8,6 +8,7 @@ import { parseCompanyIds } from './commons/company-list.js';
 import { ConfigError, readConfig, requiredString } from './commons/config.js';
 import { createConsumeHandler } from './commons/consume/consume-handler.js';
 import { s3ObjectStore } from './commons/consume/s3-object-store.js';
+import { loadPolicy, policyEnvironment } from './commons/personal/hash-key.js';
 import { sqsTaskSender } from './commons/recordings/task-queue.js';
 import { s3ClientConfig } from './commons/s3-config.js';
 import { sqsClientConfig } from './commons/sqs-config.js';
@@ -25,8 +26,12 @@ const config = readConfig(
     RECORDINGS_QUEUE_URL: v.optional(v.string()),
     /** The companies whose callbacks are stored (context `companyIds`); unset or empty: every company. */
     COMPANY_IDS: v.optional(v.string(), ''),
+    ...policyEnvironment,
   }),
 );
+
+/** Retention and the phone hash key, before the first message (the key is in Secrets Manager). */
+const policy = await loadPolicy(config);
 
 const companyIds = (() => {
   try {
@@ -47,6 +52,7 @@ export const handler = flushingMetrics(
     objects: s3ObjectStore(new S3Client(s3ClientConfig(config.AWS_ENDPOINT_URL_S3)), config.BUCKET_NAME),
     logger: createLogger('consume'),
     counter,
+    policy,
     ...(companyIds.length > 0 ? { companies: new Set(companyIds) } : {}),
     ...(config.RECORDINGS_QUEUE_URL
       ? {

@@ -15,6 +15,7 @@ import { OpenPlatformClient } from './commons/byrobot/open-client.js';
 import { SecretStore } from './commons/byrobot/secret.js';
 import { positiveInteger, readConfig, requiredString } from './commons/config.js';
 import { queueEnqueuer } from './commons/ingest/enqueue.js';
+import { loadPolicy, policyEnvironment } from './commons/personal/hash-key.js';
 import { type ReconcilersSummary, runReconcilers } from './commons/reconcile/run.js';
 import { s3ClientConfig } from './commons/s3-config.js';
 import { sqsClientConfig } from './commons/sqs-config.js';
@@ -48,8 +49,12 @@ const config = readConfig(
     REQUESTS_PER_SECOND: positiveInteger('REQUESTS_PER_SECOND', 5),
     AWS_ENDPOINT_URL_S3: v.optional(v.string()),
     AWS_ENDPOINT_URL_SQS: v.optional(v.string()),
+    ...policyEnvironment,
   }),
 );
+
+/** Retention and the phone hash key for the MISSING markers (the key is in Secrets Manager). */
+const policy = await loadPolicy(config);
 
 const secretsManager = new SecretsManagerClient({});
 const secrets = new SecretStore(
@@ -88,6 +93,7 @@ const deps = {
     enqueue,
     logger,
     counter,
+    policy,
   },
   open: {
     client: new OpenPlatformClient({

@@ -31,8 +31,15 @@ export interface ReceiverConfig {
   /** Stage throttling: steady requests per second and burst. @default 200 / 400 */
   readonly throttleRate: number;
   readonly throttleBurst: number;
-  /** Days after which archived raw bodies expire; 0 keeps them forever. @default 0 */
+  /**
+   * Days a call, a job and the large parts of a call are kept (DynamoDB TTL `expiresAt` from the
+   * call's own time, a lifecycle rule on `records/`); 0 keeps them (synth warns). @default 0
+   */
+  readonly retentionDays: number;
+  /** Days after which archived raw bodies expire; 0 keeps them forever. @default 30 with retentionDays (at most it), else 0 */
   readonly archiveExpireDays: number;
+  /** Days after which quarantined bodies expire; 0 keeps them. @default 30 with retentionDays (at most it), else 0 */
+  readonly quarantineExpireDays: number;
   /** ARN of an existing Secrets Manager secret with the 百应 credentials. @default a new secret */
   readonly existingSecretArn?: string;
   /** Minutes between reconciler runs. @default 30 */
@@ -66,8 +73,14 @@ export interface ReceiverConfig {
   readonly recordingsInfrequentAccessDays: number;
   /** Days until recordings move to Glacier Instant Retrieval; 0 never. @default 90 */
   readonly recordingsGlacierDays: number;
-  /** Days after which recordings are deleted; 0 keeps them. @default 0 */
+  /** Days after which recordings are deleted; 0 keeps them. @default retentionDays */
   readonly recordingsExpireDays: number;
+  /**
+   * Keys of the tables, the bucket, the queues and the secrets: `aws` (AWS-managed keys),
+   * `customer` (one customer-managed KMS key the stack creates, rotated yearly) or an existing
+   * key's ARN. @default aws
+   */
+  readonly encryptionKey: string;
   /** Publish domain events to this existing EventBridge bus. @default a bus the stack creates */
   readonly eventBusArn?: string;
   /** Full phone numbers in domain events. @default false (masked) */
@@ -168,7 +181,9 @@ const contextSchema = v.object({
   logRetentionDays: count('logRetentionDays', 90, 1),
   throttleRate: count('throttleRate', 200, 1),
   throttleBurst: count('throttleBurst', 400, 1),
-  archiveExpireDays: count('archiveExpireDays', 0, 0),
+  retentionDays: count('retentionDays', 0, 0),
+  archiveExpireDays: v.optional(count('archiveExpireDays', 0, 0)),
+  quarantineExpireDays: v.optional(count('quarantineExpireDays', 0, 0)),
   existingSecretArn: v.optional(v.pipe(v.string(), v.startsWith('arn:', 'existingSecretArn must be an ARN'))),
   reconcileEveryMinutes: count('reconcileEveryMinutes', 30, 5),
   reconcileLookBackDays: count('reconcileLookBackDays', 2, 2),
@@ -191,9 +206,9 @@ const contextSchema = v.object({
   recordings: v.optional(v.picklist(['on', 'off'], 'recordings must be on or off'), 'on'),
   recordingHosts: commaText(RECORDINGS.defaultHosts.join(',')),
   recordingMaxBytes: count('recordingMaxBytes', RECORDINGS.defaultMaxBytes, 1024),
-  recordingsInfrequentAccessDays: count('recordingsInfrequentAccessDays', 30, 0),
-  recordingsGlacierDays: count('recordingsGlacierDays', 90, 0),
-  recordingsExpireDays: count('recordingsExpireDays', 0, 0),
+  recordingsInfrequentAccessDays: v.optional(count('recordingsInfrequentAccessDays', 30, 0)),
+  recordingsGlacierDays: v.optional(count('recordingsGlacierDays', 90, 0)),
+  recordingsExpireDays: v.optional(count('recordingsExpireDays', 0, 0)),
   eventBusArn: v.optional(
     v.pipe(
       v.string(),
@@ -205,6 +220,19 @@ const contextSchema = v.object({
   ),
   eventsIncludePhone: flag('eventsIncludePhone'),
   companyIds: commaText(''),
+  encryptionKey: v.optional(
+    v.pipe(
+      v.string(),
+      v.check(
+        (value) =>
+          value === 'aws' ||
+          value === 'customer' ||
+          /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/.test(value),
+        'encryptionKey must be aws, customer or the ARN of a KMS key (arn:aws…:kms:<region>:<account>:key/<id>)',
+      ),
+    ),
+    'aws',
+  ),
 });
 
 export const CONTEXT_KEYS = Object.keys(contextSchema.entries) as (keyof ReceiverConfig)[];
@@ -223,8 +251,24 @@ export const readReceiverConfig = (lookup: (key: string) => unknown): ReceiverCo
       cause: new v.ValiError(result.issues),
     });
   }
+  const given = result.output;
+  const retention = given.retentionDays;
+  /** Bodies kept whole (archive, quarantine): a month once data has a retention, never longer than it. */
+  const bodiesDefault = retention > 0 ? Math.min(30, retention) : 0;
+  const recordingsExpireDays = given.recordingsExpireDays ?? retention;
+  /**
+   * A storage class transition the deployer did not choose is dropped when the recordings expire
+   * before it would happen (S3 refuses an expiration that does not come after its transitions).
+   */
+  const transition = (chosen: number | undefined, fallback: number): number =>
+    chosen ?? (recordingsExpireDays > 0 && recordingsExpireDays <= fallback ? 0 : fallback);
   const config: ReceiverConfig = {
-    ...result.output,
+    ...given,
+    archiveExpireDays: given.archiveExpireDays ?? bodiesDefault,
+    quarantineExpireDays: given.quarantineExpireDays ?? bodiesDefault,
+    recordingsInfrequentAccessDays: transition(given.recordingsInfrequentAccessDays, 30),
+    recordingsGlacierDays: transition(given.recordingsGlacierDays, 90),
+    recordingsExpireDays,
     byrobotApiUrl: byRule(() => checkApiUrl(result.output.byrobotApiUrl, 'byrobotApiUrl')),
     openApiUrl: byRule(() => checkApiUrl(result.output.openApiUrl, 'openApiUrl')),
     openTokenUrl: byRule(() => checkApiUrl(result.output.openTokenUrl, 'openTokenUrl')),

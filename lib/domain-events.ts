@@ -8,6 +8,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -23,6 +24,8 @@ export interface DomainEventsProps {
   /** Full phone numbers in events; masked otherwise. @default false */
   readonly includePhone: boolean;
   readonly functions: FunctionSettings;
+  /** The customer-managed key of the DLQ (the tables' key is granted with their streams). @default AWS-managed keys */
+  readonly encryptionKey?: kms.IKey;
 }
 
 export class DomainEvents extends Construct {
@@ -44,6 +47,7 @@ export class DomainEvents extends Construct {
       this,
       'DeadLetterQueue',
       'of the events stream mappings (their on-failure destination); it is alarmed on',
+      props.encryptionKey,
     );
 
     this.fn = new ReceiverFunction(this, 'Publish', {

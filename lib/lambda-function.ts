@@ -11,9 +11,11 @@
 import { fileURLToPath } from 'node:url';
 import { type CfnElement, type Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../functions/commons/definitions.js';
 import { BUNDLING, bundlingTargetOf } from './bundling.js';
@@ -135,10 +137,17 @@ export class ReceiverFunction extends Construct {
     Validations.of(this.role).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
   }
 
-  /** A grant on the objects under one prefix of a bucket: the prefix is the boundary. */
+  /**
+   * A grant on the objects under one prefix of a bucket: the prefix is the boundary. Under a
+   * customer-managed key, writing needs the key's data keys and reading its decrypt.
+   */
   grantObjects(
     actions: string[],
-    bucket: { arnForObjects(pattern: string): string; node: Construct['node'] },
+    bucket: {
+      arnForObjects(pattern: string): string;
+      node: Construct['node'];
+      readonly encryptionKey?: kms.IKey | undefined;
+    },
     prefix: string,
   ): void {
     this.role.addToPolicy(
@@ -148,6 +157,20 @@ export class ReceiverFunction extends Construct {
     this.acknowledgeWildcard(
       `Resource::<${bucketId}.Arn>/${prefix}*`,
       `Object keys under ${prefix} are generated per callback or batch; access is limited to that prefix.`,
+    );
+    const key = bucket.encryptionKey;
+    if (key && actions.includes('s3:PutObject')) key.grantEncryptDecrypt(this.role);
+    else if (key && actions.includes('s3:GetObject')) key.grantDecrypt(this.role);
+  }
+
+  /** Listing (with every version when `versions`) of one prefix of a bucket, and nothing else of it. */
+  grantListing(bucket: s3.IBucket, prefix: string, versions: boolean): void {
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: versions ? ['s3:ListBucket', 's3:ListBucketVersions'] : ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': `${prefix}*` } },
+      }),
     );
   }
 }

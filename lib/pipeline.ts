@@ -18,6 +18,7 @@ import {
   type SignatureMode,
 } from '../functions/commons/definitions.js';
 import type { DataStore } from './data-store.js';
+import { grantTableKey } from './encryption.js';
 import { type FunctionSettings, ReceiverFunction } from './lambda-function.js';
 import { queueWorker } from './queue-worker.js';
 
@@ -72,8 +73,11 @@ export class Pipeline extends Construct {
           BUCKET_NAME: data.bucket.bucketName,
           ...(props.companyIds.length > 0 ? { COMPANY_IDS: props.companyIds.join(',') } : {}),
           ...(props.recordingsQueue ? { RECORDINGS_QUEUE_URL: props.recordingsQueue.queueUrl } : {}),
+          PHONE_HASH_KEY_SECRET_ARN: data.phoneHashKey.secretArn,
+          RETENTION_DAYS: String(data.retentionDays),
         },
       },
+      ...(data.encryptionKey ? { encryptionKey: data.encryptionKey } : {}),
       source: {
         batchSize: QUEUE.batchSize,
         maxBatchingWindow: Duration.seconds(QUEUE.maxBatchingWindowSeconds),
@@ -109,6 +113,8 @@ export class Pipeline extends Construct {
         resources: [data.calls.tableArn, data.jobs.tableArn],
       }),
     );
+    grantTableKey(data.encryptionKey, this.consume.role);
+    data.phoneHashKey.grantRead(this.consume.role);
     this.consume.grantObjects(['s3:PutObject'], data.bucket, BUCKET_PREFIXES.archive);
     this.consume.grantObjects(['s3:PutObject'], data.bucket, BUCKET_PREFIXES.quarantine);
     // The large parts of calls too big for one DynamoDB item.

@@ -9,10 +9,12 @@
  * upgrade would take its messages with it.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { deadLetterQueue } from './dead-letter-queue.js';
+import { queueEncryption } from './encryption.js';
 import { ReceiverFunction, type ReceiverFunctionProps } from './lambda-function.js';
 
 /** The visibility timeout of a queue whose consumer may run for `timeout` (AWS guidance for SQS event sources). */
@@ -30,6 +32,8 @@ export interface QueueWorkerProps {
   /** @default SQS's default (256 KB) */
   readonly maxMessageBytes?: number;
   readonly worker: ReceiverFunctionProps;
+  /** The customer-managed key of both queues. @default SQS-managed SSE */
+  readonly encryptionKey?: kms.IKey;
   readonly source: {
     readonly batchSize: number;
     readonly maxBatchingWindow?: Duration;
@@ -45,9 +49,9 @@ export interface QueueWorker {
 }
 
 export const queueWorker = (scope: Construct, props: QueueWorkerProps): QueueWorker => {
-  const dlq = deadLetterQueue(scope, props.ids.dlq, props.dlqHolds);
+  const dlq = deadLetterQueue(scope, props.ids.dlq, props.dlqHolds, props.encryptionKey);
   const queue = new sqs.Queue(scope, props.ids.queue, {
-    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    ...queueEncryption(props.encryptionKey),
     enforceSSL: true,
     retentionPeriod: Duration.days(props.retentionDays),
     ...(props.maxMessageBytes ? { maxMessageSizeBytes: props.maxMessageBytes } : {}),

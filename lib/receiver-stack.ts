@@ -1,11 +1,12 @@
 /** The one stack a 百应 customer deploys: data, pipeline, API, reconciler and monitoring. */
-import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, Aspects, CfnOutput, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { CallbackApi } from './api.js';
-import type { ReceiverConfig } from './config.js';
+import { ConfigError, type ReceiverConfig } from './config.js';
 import { DataStore } from './data-store.js';
 import { DomainEvents } from './domain-events.js';
+import { ExactKeyGrants, encryptionKeyOf } from './encryption.js';
 import type { FunctionSettings } from './lambda-function.js';
 import { Monitoring } from './monitoring.js';
 import { Pipeline } from './pipeline.js';
@@ -45,8 +46,20 @@ export class ReceiverStack extends Stack {
     };
 
     const recordingsOn = config.recordings === 'on';
+    if (config.encryptionKey !== 'aws' && Token.isUnresolved(this.region)) {
+      // The tables' replica settings name the key per region, so the region must be known.
+      throw new ConfigError(
+        'encryptionKey needs the region to deploy to: run cdk with AWS credentials and a region (CDK_DEFAULT_REGION), or set env in bin/app.ts',
+      );
+    }
+    const encryptionKey = encryptionKeyOf(this, config.encryptionKey);
+    if (encryptionKey) Aspects.of(this).add(new ExactKeyGrants());
+    const keyed = encryptionKey ? { encryptionKey } : {};
     this.data = new DataStore(this, 'Data', {
+      ...keyed,
+      retentionDays: config.retentionDays,
       archiveExpireDays: config.archiveExpireDays,
+      quarantineExpireDays: config.quarantineExpireDays,
       ...(recordingsOn
         ? {
             recordings: {
@@ -64,6 +77,7 @@ export class ReceiverStack extends Stack {
         hosts: config.recordingHosts,
         maxBytes: config.recordingMaxBytes,
         functions,
+        ...keyed,
       });
     }
     this.pipeline = new Pipeline(this, 'Pipeline', {
@@ -72,6 +86,12 @@ export class ReceiverStack extends Stack {
       companyIds: config.companyIds,
       ...(this.recordings ? { recordingsQueue: this.recordings.queue } : {}),
     });
+    if (config.retentionDays === 0) {
+      Annotations.of(this).addWarningV2(
+        'byrobot-callbacks:retentionDays',
+        'retentionDays is not set: calls, jobs and the large parts of calls are kept forever. They hold personal information (PIPL, GDPR); set -c retentionDays=<days> (README: Personal data).',
+      );
+    }
     if (config.companyIds.length === 0) {
       Annotations.of(this).addWarningV2(
         'byrobot-callbacks:companyIds',
@@ -99,6 +119,9 @@ export class ReceiverStack extends Stack {
       openApiUrl: config.openApiUrl,
       openTokenUrl: config.openTokenUrl,
       functions,
+      phoneHashKey: this.data.phoneHashKey,
+      retentionDays: config.retentionDays,
+      ...keyed,
     });
     if (config.callbackSignature !== 'off') {
       // The signature check uses the same 百应 credentials as the reconciler.
@@ -114,6 +137,7 @@ export class ReceiverStack extends Stack {
       ...(config.eventBusArn ? { eventBusArn: config.eventBusArn } : {}),
       includePhone: config.eventsIncludePhone,
       functions,
+      ...keyed,
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       api: this.api.api,
@@ -143,6 +167,28 @@ export class ReceiverStack extends Stack {
         'Put the 百应 credentials and companies here: appKey/appSecret/companyIds and/or open (README: Deploy)',
       ],
       AlarmTopicArn: [this.monitoring.topic.topicArn, 'SNS topic of every alarm'],
+      PhoneHashKeySecretArn: [
+        this.data.phoneHashKey.secretArn,
+        'Key of the phone number hash (records erase / subject read it; never change it)',
+      ],
+      RetentionDays: [String(config.retentionDays), 'Days calls and jobs are kept (0: kept forever)'],
+      ArchiveExpireDays: [String(config.archiveExpireDays), 'Days raw bodies stay in archive/ (0: kept)'],
+      QuarantineExpireDays: [
+        String(config.quarantineExpireDays),
+        'Days bodies stay in quarantine/ (0: kept)',
+      ],
+      RecordingsExpireDays: [
+        String(config.recordingsExpireDays),
+        'Days copied recordings are kept (0: kept)',
+      ],
+      ...(encryptionKey
+        ? {
+            EncryptionKeyArn: [encryptionKey.keyArn, 'Customer-managed KMS key of the data'] as [
+              string,
+              string,
+            ],
+          }
+        : {}),
       EventBusArn: [
         this.events.bus.eventBusArn,
         'EventBridge bus of the domain events (source byrobot-callbacks)',

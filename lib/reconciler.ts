@@ -8,6 +8,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -15,6 +16,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BUCKET_PREFIXES, BY_COMPANY, BY_COMPANY_DATE } from '../functions/commons/definitions.js';
 import { deadLetterQueue } from './dead-letter-queue.js';
+import { grantTableKey } from './encryption.js';
 import { type FunctionSettings, ReceiverFunction } from './lambda-function.js';
 
 export interface ReconcilerProps {
@@ -31,6 +33,11 @@ export interface ReconcilerProps {
   readonly openTokenUrl: string;
   /** Runtime, architecture and log retention of the reconcile function. */
   readonly functions: FunctionSettings;
+  /** The phone hash key and the retention, for the MISSING markers it writes. */
+  readonly phoneHashKey: secretsmanager.ISecret;
+  readonly retentionDays: number;
+  /** The customer-managed key of the data and of a secret the stack creates. @default AWS-managed keys */
+  readonly encryptionKey?: kms.IKey;
 }
 
 export class Reconciler extends Construct {
@@ -51,6 +58,7 @@ export class Reconciler extends Construct {
           generateStringKey: 'appSecret',
           excludePunctuation: true,
         },
+        ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
       });
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
@@ -78,9 +86,13 @@ export class Reconciler extends Construct {
         OPEN_TOKEN_URL: props.openTokenUrl,
         LOOK_BACK_DAYS: String(props.lookBackDays),
         REQUESTS_PER_SECOND: '5',
+        PHONE_HASH_KEY_SECRET_ARN: props.phoneHashKey.secretArn,
+        RETENTION_DAYS: String(props.retentionDays),
       },
     });
     this.secret.grantRead(this.fn.role);
+    props.phoneHashKey.grantRead(this.fn.role);
+    grantTableKey(props.encryptionKey, this.fn.role);
     props.queue.grantSendMessages(this.fn.role);
     this.fn.grantObjects(['s3:PutObject'], props.bucket, BUCKET_PREFIXES.claims);
     // Reads which listed calls are present; writes only MISSING markers for inbound misses, and

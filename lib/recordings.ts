@@ -6,10 +6,12 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BUCKET_PREFIXES, RECORDINGS } from '../functions/commons/definitions.js';
+import { grantTableKey } from './encryption.js';
 import type { FunctionSettings, ReceiverFunction } from './lambda-function.js';
 import { queueWorker } from './queue-worker.js';
 
@@ -20,6 +22,8 @@ export interface RecordingsProps {
   readonly hosts: readonly string[];
   readonly maxBytes: number;
   readonly functions: FunctionSettings;
+  /** The customer-managed key of the queues and the data. @default AWS-managed keys */
+  readonly encryptionKey?: kms.IKey;
 }
 
 export class Recordings extends Construct {
@@ -48,6 +52,7 @@ export class Recordings extends Construct {
           RECORDING_MAX_BYTES: String(props.maxBytes),
         },
       },
+      ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
       source: { batchSize: RECORDINGS.batchSize, maxConcurrency: 5 },
     });
     this.queue = worker.queue;
@@ -62,6 +67,7 @@ export class Recordings extends Construct {
         resources: [props.calls.tableArn],
       }),
     );
+    grantTableKey(props.encryptionKey, this.fn.role);
     // PutObject covers the multipart upload of a large file (create, parts, complete);
     // AbortMultipartUpload cleans up a copy that failed halfway.
     this.fn.grantObjects(
@@ -69,5 +75,12 @@ export class Recordings extends Construct {
       props.bucket,
       BUCKET_PREFIXES.recordings,
     );
+    // A call erased while its recording was being copied: the copy is deleted, every version.
+    this.fn.grantObjects(
+      ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+      props.bucket,
+      BUCKET_PREFIXES.recordings,
+    );
+    this.fn.grantListing(props.bucket, BUCKET_PREFIXES.recordings, true);
   }
 }

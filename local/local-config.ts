@@ -2,6 +2,9 @@
  * Where the local stack listens. `npm start` and the `--local` CLIs (records, reconcile,
  * simulate, replay) agree through these defaults, each overridable by flag or environment.
  */
+
+import { phoneHasher } from '../functions/commons/personal/phone.js';
+import type { DataPolicy } from '../functions/commons/personal/policy.js';
 import { LOOPBACK } from './ports.js';
 
 // The local tools run on Node.js 20 (the documented local platform); the deployed functions run
@@ -27,3 +30,18 @@ export const LOCAL_FLAGS = {
   'aws-port': { type: 'string', default: String(LOCAL_PORTS.aws) },
   'byrobot-port': { type: 'string', default: String(LOCAL_PORTS.byrobot) },
 } as const;
+
+/**
+ * The local stack's phone hash key: fixed and public, so every local tool hashes a number as the
+ * local consumer did. A deployed stack generates its own key in Secrets Manager.
+ */
+export const LOCAL_PHONE_HASH_KEY = 'byrobot-callbacks-local-phone-hash-key (not a secret)';
+
+/** Days the local stack's items live (`RETENTION_DAYS`, as deployed `retentionDays`); 0 keeps them. */
+export const LOCAL_RETENTION_DAYS = Number(process.env.RETENTION_DAYS ?? 0);
+
+/** The data policy of the local stack's writers. */
+export const localPolicy = (): DataPolicy => ({
+  retentionDays: LOCAL_RETENTION_DAYS,
+  hashPhone: phoneHasher(LOCAL_PHONE_HASH_KEY),
+});

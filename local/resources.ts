@@ -9,6 +9,7 @@ import {
   DynamoDBClient,
   ResourceInUseException,
   UpdateTableCommand,
+  UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -18,6 +19,7 @@ import {
   RECORDINGS,
   TABLES,
   type TableDefinition,
+  TTL_ATTRIBUTE,
 } from '../functions/commons/definitions.js';
 import { s3ClientConfig } from '../functions/commons/s3-config.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators.js';
@@ -111,7 +113,32 @@ export const createLocalResources = async (
             }),
           );
         }
+        // …nor an index added since (one per update, as DynamoDB allows).
+        const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+        const input = tableInput(table, names[table.id] as string);
+        for (const index of input.GlobalSecondaryIndexes ?? []) {
+          if (present.has(index.IndexName)) continue;
+          await dynamo.send(
+            new UpdateTableCommand({
+              TableName: names[table.id],
+              AttributeDefinitions: input.AttributeDefinitions,
+              GlobalSecondaryIndexUpdates: [{ Create: index }],
+            }),
+          );
+        }
       }
+      // As deployed (DynamoDB Local records the setting; it does not delete expired items).
+      await dynamo
+        .send(
+          new UpdateTimeToLiveCommand({
+            TableName: names[table.id],
+            TimeToLiveSpecification: { Enabled: true, AttributeName: TTL_ATTRIBUTE },
+          }),
+        )
+        .catch((error: unknown) => {
+          // Enabling it again on a persisted table is refused: it is on already.
+          if (!(error instanceof Error && /already enabled/i.test(error.message))) throw error;
+        });
     }
     const events = await sqs.send(
       new CreateQueueCommand({

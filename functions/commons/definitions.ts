@@ -43,6 +43,18 @@ export const BY_JOB: IndexDefinition = {
   serves: 'calls of a job, in call order',
 };
 
+/**
+ * The calls of one person, by the stack's keyed hash of their number (personal/phone.ts): what
+ * `records erase` and `records subject` read instead of scanning the table. Holds no number.
+ */
+export const BY_PHONE: IndexDefinition = {
+  name: 'byPhone',
+  partitionKey: 'phoneHash',
+  sortKey: 'sortTime',
+  projection: ['pk', 'direction', 'callId', 'companyId'],
+  serves: "one person's calls, by the keyed hash of their number (records erase / subject)",
+};
+
 /** The jobs of a company, most recently updated last. */
 export const BY_COMPANY: IndexDefinition = {
   name: 'byCompany',
@@ -56,7 +68,7 @@ export const BY_COMPANY: IndexDefinition = {
 export const CALLS_TABLE: TableDefinition = {
   id: 'calls',
   partitionKey: 'pk',
-  indexes: [BY_COMPANY_DATE, BY_JOB],
+  indexes: [BY_COMPANY_DATE, BY_JOB, BY_PHONE],
 };
 
 /** One item per job (`callJobId`), with its current status and de-duplicated status history. */
@@ -67,6 +79,9 @@ export const JOBS_TABLE: TableDefinition = {
 };
 
 export const TABLES = [CALLS_TABLE, JOBS_TABLE] as const;
+
+/** The TTL attribute of both tables: epoch seconds, set on items when a retention is configured. */
+export const TTL_ATTRIBUTE = 'expiresAt';
 
 export const QUEUE = {
   id: 'callbacks',
@@ -91,13 +106,16 @@ export const BUCKET_PREFIXES = {
   archive: 'archive/',
   /** Bodies too large for an SQS message (claim check). */
   claims: 'claims/',
-  /** Bodies the contract could not read, each whole with its error. */
+  /** Bodies the contract could not read, each whole with its error (other companies' under `quarantine/foreign/`). */
   quarantine: 'quarantine/',
   /** The large parts of calls too big for one DynamoDB item (gzip JSON, content-addressed). */
   records: 'records/',
   /** Call recordings copied from 百应's temporary links: `recordings/<company>/<yyyy>/<MM>/<dd>/<out|in>-<callId>-<kind>-<link digest>.<ext>`. */
   recordings: 'recordings/',
 } as const;
+
+/** Other companies' callbacks in the quarantine (`companyIds`): kept apart, so they can expire sooner. */
+export const FOREIGN_PREFIX = `${BUCKET_PREFIXES.quarantine}foreign/`;
 
 /** The recordings worker's queue: one small task per recording URL of a stored call. */
 export const RECORDINGS = {

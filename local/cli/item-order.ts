@@ -13,16 +13,16 @@ export const CALL_IDENTITY = ['callId', 'direction', 'platform', 'companyId', 'c
 const BOOKKEEPING = ['deliveries', 'sources', 'firstReceivedAt', 'lastReceivedAt', 'deliveryIds'] as const;
 
 const CALL_ORDER = [
-  ...['pk', ...CALL_IDENTITY, 'sortTime', 'companyDate'],
+  ...['pk', ...CALL_IDENTITY, 'sortTime', 'companyDate', 'erasedAt'],
   ...['intent', 'manualIntent', 'manualResults', 'manualChange'],
   ...['record', 'transcriptMissing', 'missing', 'firstListedAt', 'lastListedAt'],
   ...['recordings', 'recordOverflowKey', 'recordOverflow'],
-  ...[...BOOKKEEPING, 'recordVersion', 'recordArchive', 'manualArchive'],
+  ...[...BOOKKEEPING, 'recordVersion', 'recordArchive', 'manualArchive', 'phoneHash', 'expiresAt'],
 ] as const satisfies readonly (keyof CallItem)[];
 
 const JOB_ORDER = [
   ...['pk', 'callJobId', 'platform', 'companyId', 'status', 'history', 'job'],
-  ...[...BOOKKEEPING, 'statusVersion', 'jobArchive'],
+  ...[...BOOKKEEPING, 'statusVersion', 'jobArchive', 'expiresAt'],
 ] as const satisfies readonly (keyof JobItem)[];
 
 /** The record's own fields, grouped the same way; the open platform's and rarer ones follow alphabetically. */

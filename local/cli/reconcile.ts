@@ -14,7 +14,7 @@ import { beijingWindow } from '../../functions/commons/reconcile/reconcile.js';
 import { type PlatformChoice, runReconcilers } from '../../functions/commons/reconcile/run.js';
 import { LOCAL_BYROBOT } from '../fake-byrobot.js';
 import { LOCAL_OPEN_CLIENT, OPEN_COMPANIES_PATH, OPEN_TOKEN_PATH } from '../fake-open-platform.js';
-import { LOCAL_FLAGS, localEndpoints } from '../local-config.js';
+import { LOCAL_FLAGS, localEndpoints, localPolicy } from '../local-config.js';
 import { LOOPBACK } from '../ports.js';
 import { localS3Config } from '../resources.js';
 import { expectListening, failureMessage } from './failure.js';
@@ -92,6 +92,7 @@ const main = async (): Promise<void> => {
           enqueue,
           logger,
           counter,
+          policy: localPolicy(),
         },
         open: {
           client: new OpenPlatformClient({

@@ -12,12 +12,16 @@
  *   recording <callId> [--kind call|customer] --out FILE   the archived recording, written to FILE
  *   recording <callId> [--kind call|customer] --url        a presigned link to it, valid 15 minutes
  *   recording <callId> [--kind call|customer] --retry      queue a FAILED/REFUSED/EXPIRED recording again
+ *   subject --phone <number> [--company <id>] [--out FILE] [--url]
+ *                                                   everything held about a number (unmasked: it is theirs)
+ *   erase --phone <number> [--company <id>] [--dry-run]
+ *                                                   erase a number's calls (tombstones; objects, every version)
  *
  * JSON by default, `--table` for a readable table. Phone numbers are masked unless `--unmask`.
  * Without `--local` it reads the deployed stack (`--stack`, or `--calls-table` etc.).
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, writeFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
@@ -47,12 +51,13 @@ import {
 import { failureMessage } from './failure.js';
 import { orderedCall, orderedJob } from './item-order.js';
 import { maskRecord } from './mask-record.js';
+import { erasePhone, NotAPhoneError, subjectReport } from './personal-data.js';
 import { bar } from './progress.js';
 import { queueTasks, RETRYABLE_STATUSES, retryTaskOf } from './recording-retry.js';
 import { renderTable } from './table.js';
 import { TARGET_FLAGS, type Targets, targetsFromFlags } from './targets.js';
 
-const USAGE = `usage: npm run records -- [--local] [--table] [--unmask] <call ID | inbound ID | job ID | list --company ID --date yyyy-MM-dd [--job ID] [--format json|jsonl|csv] | export --company ID --from yyyy-MM-dd --to yyyy-MM-dd [--job ID] [--format csv|jsonl] --out FILE | quarantine [--date yyyy-MM-dd] | missing | recording ID [--kind call|customer] (--out FILE | --url | --retry)>`;
+const USAGE = `usage: npm run records -- [--local] [--table] [--unmask] <call ID | inbound ID | job ID | list --company ID --date yyyy-MM-dd [--job ID] [--format json|jsonl|csv] | export --company ID --from yyyy-MM-dd --to yyyy-MM-dd [--job ID] [--format csv|jsonl] --out FILE | quarantine [--date yyyy-MM-dd] | missing | recording ID [--kind call|customer] (--out FILE | --url | --retry) | subject --phone N [--company ID] [--out FILE] [--url] | erase --phone N [--company ID] [--dry-run]>`;
 
 type Row = Record<string, unknown>;
 
@@ -293,6 +298,41 @@ const exportCommand = async (
   }
 };
 
+/**
+ * `subject` prints (or writes to `--out`) everything held about a number, unmasked: the export is
+ * the person's own. `erase` prints its report, in which the number is masked.
+ */
+const personalData = async (
+  command: 'subject' | 'erase',
+  flags: Record<string, string | boolean | undefined>,
+  targets: Targets,
+): Promise<void> => {
+  const { phone, company, out } = flags;
+  if (typeof phone !== 'string' || phone.trim() === '')
+    throw new UsageError(`${command} needs --phone <number>`);
+  const scope = typeof company === 'string' ? { company } : {};
+  try {
+    if (command === 'erase') {
+      const report = await erasePhone(targets, phone, { ...scope, dryRun: flags['dry-run'] === true });
+      console.log(JSON.stringify(report, null, 2));
+      return;
+    }
+    const report = await subjectReport(targets, phone, { ...scope, urls: flags.url === true });
+    const text = `${JSON.stringify(report, (_key, value) => (value instanceof Set ? [...value] : value), 2)}\n`;
+    if (typeof out !== 'string') {
+      process.stdout.write(text);
+      return;
+    }
+    writeFileSync(out, text, { mode: 0o600 });
+    console.log(
+      JSON.stringify({ out, calls: report.calls.length, recordings: report.recordings.length }, null, 2),
+    );
+  } catch (error) {
+    if (error instanceof NotAPhoneError) throw new UsageError(error.message);
+    throw error;
+  }
+};
+
 class UsageError extends Error {
   override readonly name = 'UsageError';
 }
@@ -315,6 +355,8 @@ const main = async (): Promise<void> => {
       out: { type: 'string' },
       url: { type: 'boolean', default: false },
       retry: { type: 'boolean', default: false },
+      phone: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
     },
   });
   const [command, ...args] = positionals;
@@ -322,6 +364,10 @@ const main = async (): Promise<void> => {
   try {
     if (command === 'export') {
       console.log(JSON.stringify(await exportCommand(values, targets), null, 2));
+      return;
+    }
+    if (command === 'subject' || command === 'erase') {
+      await personalData(command, values, targets);
       return;
     }
     if (command === 'list' && values.format !== undefined && values.format !== 'json') {

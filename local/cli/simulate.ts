@@ -68,17 +68,30 @@ const recordingBaseOf = (target: string, flag: string | undefined): { recordingB
 /**
  * Where to tell the fake 百应 what it would know: `--byrobot-url`, or, for the open platform
  * against the local stack, the fake that `npm start` runs (it lists every call it generated).
+ * That default is only a guess: when nothing answers there the run goes on and says what the
+ * open-platform reconciler will not see; an explicit `--byrobot-url` that refuses is an error.
  */
-const byrobotUrlOf = (
+const byrobotUrlOf = async (
   target: string,
   flag: string | undefined,
   platform: Platform,
-): { byrobotUrl?: string } => {
-  if (flag) return { byrobotUrl: flag };
+): Promise<{ byrobotUrl?: string }> => {
+  if (flag) {
+    await expectListening(flag);
+    return { byrobotUrl: flag };
+  }
   const host = new URL(target).hostname;
-  return platform === 'open' && (host === LOOPBACK || host === 'localhost')
-    ? { byrobotUrl: `http://${LOOPBACK}:${LOCAL_PORTS.byrobot}` }
-    : {};
+  if (platform !== 'open' || (host !== LOOPBACK && host !== 'localhost')) return {};
+  const guess = `http://${LOOPBACK}:${LOCAL_PORTS.byrobot}`;
+  try {
+    await expectListening(guess);
+    return { byrobotUrl: guess };
+  } catch {
+    process.stderr.write(
+      `simulate: no fake 百应 answers on ${guess}, so the open-platform reconciler will not list these calls (pass --byrobot-url to name it)\n`,
+    );
+    return {};
+  }
 };
 
 const main = async (): Promise<void> => {
@@ -106,7 +119,7 @@ const main = async (): Promise<void> => {
             SCHEDULES[platform].maxDeliveries,
           ),
         }),
-    ...byrobotUrlOf(values.url, values['byrobot-url'], platform),
+    ...(await byrobotUrlOf(values.url, values['byrobot-url'], platform)),
     ...recordingBaseOf(values.url, values['recording-base']),
     companyId: values.company,
     ...(tty

@@ -9,8 +9,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_BUCKET, QUEUE, RECORDINGS } from '../../functions/commons/definitions.js';
+import { fetchSecretKey } from '../../functions/commons/personal/hash-key.js';
 import { documentClient } from '../../functions/commons/store/document-client.js';
-import { localEndpoints } from '../local-config.js';
+import { LOCAL_PHONE_HASH_KEY, LOCAL_RETENTION_DAYS, localEndpoints } from '../local-config.js';
 import { localClients } from '../resources.js';
 
 export interface Targets {
@@ -23,7 +24,19 @@ export interface Targets {
   readonly doc: DynamoDBDocumentClient;
   readonly s3: S3Client;
   readonly sqs: SQSClient;
+  /** The stack's phone hash key (the local one, or read from the secret the stack's outputs name). */
+  phoneHashKey(): Promise<string>;
+  /** How long each copy of the data lives, as the stack was deployed (its outputs); undefined when unknown. */
+  readonly retention?: Retention;
   close(): void;
+}
+
+/** Days each copy lives; 0 keeps it. */
+export interface Retention {
+  readonly retentionDays: number;
+  readonly archiveExpireDays: number;
+  readonly quarantineExpireDays: number;
+  readonly recordingsExpireDays: number;
 }
 
 export const TARGET_FLAGS = {
@@ -51,18 +64,25 @@ const LOCAL_PREFIX = 'byrobot-callbacks-local';
 
 /** The names and the clients, with one `close` for the clients. */
 const targetsOf = (
-  names: Pick<Targets, 'callsTable' | 'jobsTable' | 'bucket' | 'queueUrl'> & { recordingsQueueUrl?: string },
-  clients: { dynamo: DynamoDBClient; s3: S3Client; sqs: SQSClient },
-): Targets => ({
-  ...names,
-  ...(names.recordingsQueueUrl ? { recordingsQueueUrl: names.recordingsQueueUrl } : {}),
-  doc: documentClient(clients.dynamo),
-  s3: clients.s3,
-  sqs: clients.sqs,
-  close: () => {
-    for (const client of [clients.dynamo, clients.s3, clients.sqs]) client.destroy();
+  names: Pick<Targets, 'callsTable' | 'jobsTable' | 'bucket' | 'queueUrl' | 'phoneHashKey'> & {
+    recordingsQueueUrl?: string;
+    retention?: Retention | undefined;
   },
-});
+  clients: { dynamo: DynamoDBClient; s3: S3Client; sqs: SQSClient },
+): Targets => {
+  const { retention, ...rest } = names;
+  return {
+    ...rest,
+    ...(names.recordingsQueueUrl ? { recordingsQueueUrl: names.recordingsQueueUrl } : {}),
+    ...(retention ? { retention } : {}),
+    doc: documentClient(clients.dynamo),
+    s3: clients.s3,
+    sqs: clients.sqs,
+    close: () => {
+      for (const client of [clients.dynamo, clients.s3, clients.sqs]) client.destroy();
+    },
+  };
+};
 
 /** The targets a CLI's parsed LOCAL_FLAGS and TARGET_FLAGS name. */
 export const targetsFromFlags = (values: {
@@ -106,23 +126,34 @@ export const resolveTargets = async (options: TargetOptions): Promise<Targets> =
         bucket: LOCAL_BUCKET,
         queueUrl,
         recordingsQueueUrl,
+        phoneHashKey: async () => LOCAL_PHONE_HASH_KEY,
+        // The local stack keeps archive and quarantine (no lifecycle rules on the emulator).
+        retention: {
+          retentionDays: LOCAL_RETENTION_DAYS,
+          archiveExpireDays: 0,
+          quarantineExpireDays: 0,
+          recordingsExpireDays: LOCAL_RETENTION_DAYS,
+        },
       },
       { dynamo, s3, sqs },
     );
   }
   let outputs: Record<string, string> = {};
-  if (!(options.callsTable && options.jobsTable && options.bucket && options.queueUrl)) {
-    const cloudformation = new CloudFormationClient({});
-    try {
-      const described = await cloudformation.send(
-        new DescribeStacksCommand({ StackName: options.stack ?? 'ByrobotCallbacks' }),
-      );
-      outputs = Object.fromEntries(
-        (described.Stacks?.[0]?.Outputs ?? []).map((output) => [output.OutputKey, output.OutputValue]),
-      );
-    } finally {
-      cloudformation.destroy();
-    }
+  // The outputs are read even when every name is a flag (they hold the phone hash key's secret
+  // and the retention); they are required only for a name no flag gives.
+  const named = Boolean(options.callsTable && options.jobsTable && options.bucket && options.queueUrl);
+  const cloudformation = new CloudFormationClient({});
+  try {
+    const described = await cloudformation.send(
+      new DescribeStacksCommand({ StackName: options.stack ?? 'ByrobotCallbacks' }),
+    );
+    outputs = Object.fromEntries(
+      (described.Stacks?.[0]?.Outputs ?? []).map((output) => [output.OutputKey, output.OutputValue]),
+    );
+  } catch (error) {
+    if (!named) throw error;
+  } finally {
+    cloudformation.destroy();
   }
   const pick = (flag: string | undefined, output: string): string => {
     const value = flag ?? outputs[output];
@@ -130,6 +161,15 @@ export const resolveTargets = async (options: TargetOptions): Promise<Targets> =
     return value;
   };
   const recordingsQueueUrl = options.recordingsQueueUrl ?? outputs.RecordingsQueueUrl;
+  const days = (name: string): number | undefined =>
+    outputs[name] === undefined ? undefined : Number(outputs[name]);
+  const retention = {
+    retentionDays: days('RetentionDays'),
+    archiveExpireDays: days('ArchiveExpireDays'),
+    quarantineExpireDays: days('QuarantineExpireDays'),
+    recordingsExpireDays: days('RecordingsExpireDays'),
+  };
+  const known = Object.values(retention).every((value) => value !== undefined && Number.isFinite(value));
   return targetsOf(
     {
       callsTable: pick(options.callsTable, 'CallsTableName'),
@@ -137,6 +177,8 @@ export const resolveTargets = async (options: TargetOptions): Promise<Targets> =
       bucket: pick(options.bucket, 'BucketName'),
       queueUrl: pick(options.queueUrl, 'QueueUrl'),
       ...(recordingsQueueUrl ? { recordingsQueueUrl } : {}),
+      phoneHashKey: () => fetchSecretKey(pick(undefined, 'PhoneHashKeySecretArn')),
+      retention: known ? (retention as Retention) : undefined,
     },
     { dynamo: new DynamoDBClient({}), s3: new S3Client({}), sqs: new SQSClient({}) },
   );

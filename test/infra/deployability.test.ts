@@ -79,6 +79,11 @@ const environmentFor = (variables: Record<string, unknown>): Record<string, stri
   for (const [name, value] of Object.entries(variables)) {
     out[name] = typeof value === 'string' ? value : (local[name] ?? '');
   }
+  // No Secrets Manager here: the phone hash key is given as the local stack gives it.
+  if ('PHONE_HASH_KEY_SECRET_ARN' in out) {
+    delete out.PHONE_HASH_KEY_SECRET_ARN;
+    out.PHONE_HASH_KEY = local.PHONE_HASH_KEY ?? '';
+  }
   // What Lambda itself provides (region, credentials), here pointed at the emulators.
   const platform = Object.fromEntries(Object.entries(local).filter(([name]) => name.startsWith('AWS_')));
   return { ...out, ...platform, POWERTOOLS_METRICS_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'WARN' };

@@ -7,21 +7,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { RECORDINGS } from '../../functions/commons/definitions.js';
 import { buildApp } from '../../lib/build-app.js';
 import { ConfigError } from '../../lib/config.js';
-import { alarmsOnQueue, entries, one, synthChecked } from './template.js';
-
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
-
-const statementsOf = (template: Template, fragment: string): Statement[] =>
-  (one(template, 'AWS::IAM::Policy', fragment)[1].Properties.PolicyDocument as { Statement: Statement[] })
-    .Statement;
-const actionsOf = (statement: Statement): string[] =>
-  Array.isArray(statement.Action) ? statement.Action : [statement.Action];
-const envOf = (template: Template, fragment: string): Record<string, unknown> =>
-  (
-    one(template, 'AWS::Lambda::Function', fragment)[1].Properties.Environment as {
-      Variables: Record<string, unknown>;
-    }
-  ).Variables;
+import { actionsOf, alarmsOnQueue, entries, envOf, one, statementsOf, synthChecked } from './template.js';
 
 let template: Template;
 beforeAll(() => {
@@ -73,8 +59,23 @@ test('its role: objects under recordings/ only (write), the calls table only (ge
   const s3 = statements.filter((statement) =>
     actionsOf(statement).some((action) => action.startsWith('s3:')),
   );
-  expect(s3.flatMap(actionsOf).sort()).toEqual(['s3:AbortMultipartUpload', 's3:PutObject']);
-  for (const statement of s3) expect(JSON.stringify(statement.Resource)).toMatch(/\/recordings\/\*"/);
+  // Writes its copies; deletes one (every version) only when its call was erased during the copy.
+  expect(s3.flatMap(actionsOf).sort()).toEqual([
+    's3:AbortMultipartUpload',
+    's3:DeleteObject',
+    's3:DeleteObjectVersion',
+    's3:ListBucket',
+    's3:ListBucketVersions',
+    's3:PutObject',
+  ]);
+  for (const statement of s3) {
+    if (actionsOf(statement).includes('s3:ListBucket')) {
+      // Listing only under recordings/.
+      expect(statement.Condition).toEqual({ StringLike: { 's3:prefix': 'recordings/*' } });
+    } else {
+      expect(JSON.stringify(statement.Resource)).toMatch(/\/recordings\/\*"/);
+    }
+  }
   const dynamo = statements.filter((statement) =>
     actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
   );
@@ -161,7 +162,7 @@ test.each([
   [{ recordingMaxBytes: '10' }, 'recordingMaxBytes must be at least 1024'],
   [{ recordingsInfrequentAccessDays: '10' }, 'at least 30'],
   [{ recordingsGlacierDays: '20' }, 'must come after recordingsInfrequentAccessDays'],
-  [{ recordingsExpireDays: '60' }, 'recordingsExpireDays must come after'],
+  [{ recordingsExpireDays: '60', recordingsGlacierDays: '90' }, 'recordingsExpireDays must come after'],
 ])('%j is refused with a clear message', (context, message) => {
   expect(() => buildApp({ context })).toThrow(ConfigError);
   expect(() => buildApp({ context })).toThrow(message);

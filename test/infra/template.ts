@@ -3,13 +3,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { buildApp } from '../../lib/build-app.js';
+import { buildApp, type DeployTarget } from '../../lib/build-app.js';
 
 export type Resource = { Type: string; Properties: Record<string, unknown> };
 
 /** The stack's template for `context`, after a full synth (cdk-nag throws on an unacknowledged finding). */
-export const synthChecked = (context: Record<string, unknown> = {}): Template => {
-  const { app, stack } = buildApp({ outdir: mkdtempSync(join(tmpdir(), 'cdk-')), context });
+export const synthChecked = (context: Record<string, unknown> = {}, target?: DeployTarget): Template => {
+  const { app, stack } = buildApp({ outdir: mkdtempSync(join(tmpdir(), 'cdk-')), context }, target);
   app.synth();
   return Template.fromStack(stack);
 };
@@ -31,3 +31,21 @@ export const alarmsOnQueue = (template: Template, queueId: string): boolean =>
       alarm.Properties.MetricName === 'ApproximateNumberOfMessagesVisible' &&
       JSON.stringify(alarm.Properties.Dimensions).includes(queueId),
   );
+
+export type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
+
+/** The statements of the one IAM policy whose logical id contains `fragment`. */
+export const statementsOf = (template: Template, fragment: string): Statement[] =>
+  (one(template, 'AWS::IAM::Policy', fragment)[1].Properties.PolicyDocument as { Statement: Statement[] })
+    .Statement;
+
+export const actionsOf = (statement: Statement): string[] =>
+  Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+
+/** The environment variables of the one function whose logical id contains `fragment`. */
+export const envOf = (template: Template, fragment: string): Record<string, unknown> =>
+  (
+    one(template, 'AWS::Lambda::Function', fragment)[1].Properties.Environment as {
+      Variables: Record<string, unknown>;
+    }
+  ).Variables;

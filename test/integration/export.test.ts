@@ -11,7 +11,7 @@ import { CSV_COLUMNS, csvLines, daysBetween, exportCalls } from '../../local/cli
 import type { Targets } from '../../local/cli/targets.js';
 import { generateCallbacks } from '../../local/simulator/generate.js';
 import { Random } from '../../local/simulator/random.js';
-import { deliverThrough, useLocalEnv } from '../support/local-env.js';
+import { deliverThrough, localTargets, useLocalEnv } from '../support/local-env.js';
 import { variantOf } from '../support/vendor.js';
 
 const env = useLocalEnv({ prefix: 'export' });
@@ -20,16 +20,7 @@ const DAY = '2026-11-20';
 // Calls start up to 6 h before Beijing noon: all on DAY.
 const NOON = Date.parse(`${DAY}T12:00:00+08:00`);
 
-const targets = (): Targets => ({
-  callsTable: env.resources.callsTable,
-  jobsTable: env.resources.jobsTable,
-  bucket: env.resources.bucket,
-  queueUrl: env.resources.queueUrl,
-  doc: env.doc,
-  s3: env.clients.s3,
-  sqs: env.clients.sqs,
-  close: () => undefined,
-});
+const targets = (): Targets => localTargets(env);
 
 let calls: Map<string, { phone: string }>;
 

@@ -14,9 +14,12 @@ import { createConsumeHandler } from '../../functions/commons/consume/consume-ha
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
 import { queueEnqueuer } from '../../functions/commons/ingest/enqueue.js';
 import { createIngestHandler } from '../../functions/commons/ingest/ingest-handler.js';
+import type { DataPolicy } from '../../functions/commons/personal/policy.js';
 import { sqsTaskSender, type TaskSender } from '../../functions/commons/recordings/task-queue.js';
 import { documentClient } from '../../functions/commons/store/document-client.js';
+import type { Targets } from '../../local/cli/targets.js';
 import { type Emulators, startEmulators } from '../../local/emulators.js';
+import { LOCAL_PHONE_HASH_KEY, localPolicy } from '../../local/local-config.js';
 import {
   createLocalResources,
   type LocalResources,
@@ -105,7 +108,12 @@ export const wireIngest = (
 
 export const wireConsume = (
   env: LocalEnv,
-  overrides: { doc?: DynamoDBDocumentClient; recordings?: TaskSender; companies?: readonly string[] } = {},
+  overrides: {
+    doc?: DynamoDBDocumentClient;
+    recordings?: TaskSender;
+    companies?: readonly string[];
+    policy?: DataPolicy;
+  } = {},
 ) => {
   const logger = new RecordingLogger();
   const counter = new RecordingCounter();
@@ -116,11 +124,28 @@ export const wireConsume = (
     objects: s3ObjectStore(env.clients.s3, env.resources.bucket),
     logger,
     counter,
+    // As the local stack runs it: the local phone hash key, its retention.
+    policy: overrides.policy ?? localPolicy(),
     ...(overrides.recordings ? { recordings: overrides.recordings } : {}),
     ...(overrides.companies ? { companies: new Set(overrides.companies) } : {}),
   });
   return { handler, logger, counter };
 };
+
+/** What the records CLI works on, pointed at this environment (as `--local` points it at the local stack). */
+export const localTargets = (env: LocalEnv, retention?: Targets['retention']): Targets => ({
+  callsTable: env.resources.callsTable,
+  jobsTable: env.resources.jobsTable,
+  bucket: env.resources.bucket,
+  queueUrl: env.resources.queueUrl,
+  recordingsQueueUrl: env.resources.recordingsQueueUrl,
+  doc: env.doc,
+  s3: env.clients.s3,
+  sqs: env.clients.sqs,
+  phoneHashKey: async () => LOCAL_PHONE_HASH_KEY,
+  ...(retention ? { retention } : {}),
+  close: () => undefined,
+});
 
 /** The recordings task sender consume uses, wired to the emulator's recordings queue. */
 export const localTaskSender = (env: LocalEnv): TaskSender =>

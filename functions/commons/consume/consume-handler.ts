@@ -13,6 +13,7 @@ import type { Warning } from '../contract/warnings.js';
 import { describeError } from '../errors.js';
 import { maskDigitsIn } from '../mask.js';
 import { isMissingObject } from '../object-store.js';
+import type { DataPolicy } from '../personal/policy.js';
 import { decodeQueueMessage, type ReceiveMeta } from '../queue-message.js';
 import { type RecordingTask, recordingTasksOf } from '../recordings/task.js';
 import type { TaskSender } from '../recordings/task-queue.js';
@@ -44,6 +45,8 @@ export interface ConsumeDeps {
    * addresses are shared by all its customers, so anyone on 百应 can point callbacks here.
    */
   readonly companies?: ReadonlySet<string>;
+  /** Retention (`expiresAt`) and the phone hash (`phoneHash`) of the items written. */
+  readonly policy?: DataPolicy;
 }
 
 type Prepared =
@@ -99,7 +102,12 @@ const tally = (counts: Record<string, number>, key: string) => {
 
 export const createConsumeHandler = (deps: ConsumeDeps) => {
   const now = deps.now ?? (() => new Date());
-  const calls = { doc: deps.doc, table: deps.callsTable, objects: deps.objects };
+  const calls = {
+    doc: deps.doc,
+    table: deps.callsTable,
+    objects: deps.objects,
+    ...(deps.policy ? { policy: deps.policy } : {}),
+  };
 
   /** A record of a company not on the list. One that names no company (the open platform may omit it) is kept. */
   const isForeign = (record: NormalizedRecord): boolean =>
@@ -231,8 +239,9 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
       for (const warning of prepared.warnings) summary.warnings.add(warning.code);
       summary.items.push(...new Set(prepared.records.map(itemKeyOf)));
       if (deps.recordings) {
-        for (const record of prepared.records) {
-          if (record.kind !== 'call') continue;
+        for (const [i, record] of prepared.records.entries()) {
+          // An erased call's recordings are not fetched again.
+          if (record.kind !== 'call' || outcomes[i] === 'erased') continue;
           for (const task of recordingTasksOf(record)) {
             summary.tasks.push({ id: `${messageId}#${summary.tasks.length}`, messageId, task });
           }

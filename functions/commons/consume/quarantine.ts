@@ -4,7 +4,7 @@
  * keyed by the delivery so a retried message overwrites rather than duplicates.
  */
 import { charsetOf } from '../charset.js';
-import { BUCKET_PREFIXES } from '../definitions.js';
+import { BUCKET_PREFIXES, FOREIGN_PREFIX } from '../definitions.js';
 import type { ReceiveMeta } from '../queue-message.js';
 import type { ObjectStore } from './archive.js';
 
@@ -24,9 +24,6 @@ export interface QuarantineEntry {
   /** `base64` when the body's bytes were not text in their declared charset (see `meta.contentType`). */
   readonly bodyEncoding?: 'base64';
 }
-
-/** Other companies' callbacks (`companyIds`): kept apart, so they can expire sooner than the rest. */
-export const FOREIGN_PREFIX = `${BUCKET_PREFIXES.quarantine}foreign/`;
 
 /** `quarantine/[foreign/]<yyyy>/<MM>/<dd>/<request id>.json`, by the day the body was received. */
 export const quarantineKey = (

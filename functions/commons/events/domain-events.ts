@@ -17,6 +17,7 @@ export const EVENT_TYPES = [
   'call.recovered',
   'job.status-changed',
   'call.recording-archived',
+  'call.erased',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -96,8 +97,14 @@ const callEvents = (
   context: ChangeContext,
 ): DomainEvent[] => {
   if (!now) return [];
-  const events: DomainEvent[] = [];
   const facts = callFacts(now, context);
+  // An erasure says only that: consumers erase their own copies of what earlier events carried.
+  if (now.erasedAt !== undefined) {
+    return old?.erasedAt === undefined
+      ? [{ type: 'call.erased', detail: { ...facts, erasedAt: str(now.erasedAt) } }]
+      : [];
+  }
+  const events: DomainEvent[] = [];
   if (now.state === 'RECORDED' && old?.state !== 'RECORDED') {
     events.push({ type: 'call.recorded', detail: facts });
     if (old?.state === 'MISSING')

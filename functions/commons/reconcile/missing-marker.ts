@@ -2,12 +2,16 @@
  * An inbound miss cannot be fetched (百应 has no inbound detail endpoint), so it becomes a
  * MISSING marker item in `calls`, visible to operators by company and day, holding what the
  * list gives. The real callback, if it ever arrives, replaces it (consume sets RECORDED and drops
- * the marker's `missing` attribute); a marker never overwrites a stored record.
+ * the marker's `missing` attribute); a marker never overwrites a stored record, nor writes a number
+ * back onto an erased call.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Miss } from '../byrobot/client.js';
 import { beijingIsoFromWallClock } from '../contract/time.js';
+import { TTL_ATTRIBUTE } from '../definitions.js';
+import { type DataPolicy, expiresAtOf, phoneHashOf } from '../personal/policy.js';
+import { ERASED_AT } from '../personal/tombstone.js';
 import { CALL_STATES } from '../store/call-store.js';
 import { beijingDate, callKey, companyDateOf } from '../store/keys.js';
 import { Update } from '../store/update.js';
@@ -18,8 +22,15 @@ export const writeMissingMarker = async (
   companyId: string,
   miss: Miss,
   listedAt: string,
+  policy?: DataPolicy,
 ): Promise<'marked' | 'already-recorded'> => {
   const callerTime = miss.callerTime ? (beijingIsoFromWallClock(miss.callerTime) ?? undefined) : undefined;
+  const missing = {
+    listedBy: 'queryUnCallBack' as const,
+    ...(callerTime ? { callerTime } : {}),
+    ...(miss.customerTelephone ? { customerTelephone: String(miss.customerTelephone) } : {}),
+    ...(miss.callJobId ? { callJobId: miss.callJobId } : {}),
+  };
   const update = new Update()
     .set('state', CALL_STATES.missing)
     .set('direction', 'inbound')
@@ -27,18 +38,19 @@ export const writeMissingMarker = async (
     .set('platform', 'classic')
     .set('callId', miss.callInstanceId)
     .set('companyId', companyId)
-    .set('missing', {
-      listedBy: 'queryUnCallBack',
-      ...(callerTime ? { callerTime } : {}),
-      ...(miss.customerTelephone ? { customerTelephone: String(miss.customerTelephone) } : {}),
-      ...(miss.callJobId ? { callJobId: miss.callJobId } : {}),
-    })
+    .set('missing', missing)
     .setIfNotExists('firstListedAt', listedAt)
     .set('lastListedAt', listedAt);
   if (miss.callJobId) update.set('callJobId', miss.callJobId);
   if (callerTime)
     update.set('sortTime', callerTime).set('companyDate', companyDateOf(companyId, beijingDate(callerTime)));
-  update.when((name) => `attribute_not_exists(${name('recordVersion')})`);
+  const phoneHash = phoneHashOf(policy, { direction: 'inbound', missing });
+  if (phoneHash) update.set('phoneHash', phoneHash);
+  const expiresAt = expiresAtOf(policy, callerTime ?? listedAt);
+  if (expiresAt !== undefined) update.setIfNotExists(TTL_ATTRIBUTE, expiresAt);
+  update.when(
+    (name) => `attribute_not_exists(${name('recordVersion')}) AND attribute_not_exists(${name(ERASED_AT)})`,
+  );
   try {
     await doc.send(
       new UpdateCommand({

@@ -5,6 +5,7 @@
  * writer of call records), and mark inbound misses MISSING. Bounded by the function's remaining
  * time; a stopped run loses nothing, because the next run lists the same misses again.
  */
+
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ByrobotClient, Miss } from '../byrobot/client.js';
 import { ByrobotError } from '../byrobot/errors.js';
@@ -13,6 +14,7 @@ import { parseLossless, toPlain } from '../contract/lossless.js';
 import { beijingIsoFromEpochMs } from '../contract/time.js';
 import type { Enqueuer } from '../ingest/enqueue.js';
 import { maskPhone } from '../mask.js';
+import type { DataPolicy } from '../personal/policy.js';
 import { CALL_STATES } from '../store/call-store.js';
 import { callKey } from '../store/keys.js';
 import type { Counter, Log } from '../telemetry.js';
@@ -26,6 +28,8 @@ export interface ReconcileDeps {
   readonly enqueue: Enqueuer;
   readonly logger: Log;
   readonly counter: Counter;
+  /** Retention and the phone hash for the MISSING markers written. */
+  readonly policy?: DataPolicy;
   readonly now?: () => number;
 }
 
@@ -181,6 +185,7 @@ export const runReconcile = async (
             companyId,
             miss,
             new Date(now()).toISOString(),
+            deps.policy,
           );
           if (outcome === 'marked') summary.markedMissing++;
           else summary.alreadyPresent++;

@@ -23,6 +23,7 @@ import type { Context as LambdaContext, SQSBatchResponse, SQSEvent, SQSRecord } 
 import { mapLimit } from '../consume/map-limit.js';
 import { RECORDINGS, type RecordingStatus } from '../definitions.js';
 import { describeError } from '../errors.js';
+import { deleteEveryVersion } from '../personal/erase-objects.js';
 import { callKey } from '../store/keys.js';
 import type { Counter, HandlerLog, Log } from '../telemetry.js';
 import { type CopiedRecording, copyRecording } from './copy-recording.js';
@@ -31,7 +32,7 @@ import { type HostPolicy, RefusedUrlError } from './host-policy.js';
 import {
   type ArchivedCopy,
   type RecordingEntry,
-  type Recordings,
+  type RecordingsState,
   readRecordings,
   writeRecording,
 } from './recording-state.js';
@@ -80,7 +81,7 @@ const hostOf = (url: string): string => {
 export const backoffSeconds = (attempt: number): number =>
   Math.min(60 * 2 ** Math.max(0, attempt - 1), RECORDINGS.maxBackoffSeconds);
 
-type Outcome = RecordingStatus | 'SKIPPED' | 'RETRY' | 'UNREADABLE';
+type Outcome = RecordingStatus | 'SKIPPED' | 'ERASED' | 'RETRY' | 'UNREADABLE';
 
 /** What the attempt at the link gave, before it is weighed against the entry. */
 type Attempt =
@@ -161,13 +162,16 @@ export const createRecordingsHandler = (deps: RecordingsDeps) => {
       host: hostOf(task.url),
       attempt,
     };
-    const read = async (): Promise<Recordings> => {
-      const recordings = await readRecordings(deps.doc, deps.callsTable, pk);
-      if (recordings === undefined) throw new Error(`call item ${pk} not found`);
-      return recordings;
+    const read = async (): Promise<RecordingsState> => {
+      const state = await readRecordings(deps.doc, deps.callsTable, pk);
+      if (state === undefined) throw new Error(`call item ${pk} not found`);
+      return state;
     };
 
-    if (isDone((await read())[task.kind], task)) return 'SKIPPED';
+    const before = await read();
+    // An erased call's voice is not fetched again (a task queued before the erasure, a redelivery).
+    if (before.erased) return 'ERASED';
+    if (isDone(before.recordings[task.kind], task)) return 'SKIPPED';
     const result = await attemptCopy(task, remainingMs);
     const at = now();
     const lastReceive = attempt >= RECORDINGS.maxReceiveCount;
@@ -202,7 +206,14 @@ export const createRecordingsHandler = (deps: RecordingsDeps) => {
 
     let written: RecordingEntry | undefined;
     for (let round = 0; round < 5 && written === undefined; round += 1) {
-      const current = (await read())[task.kind];
+      const state = await read();
+      if (state.erased) {
+        // Erased while this copy ran: the copy goes too, every version of it.
+        if (result.kind === 'copied')
+          await deleteEveryVersion(deps.s3, deps.bucket, result.copied.s3Key, { exact: true });
+        return 'ERASED';
+      }
+      const current = state.recordings[task.kind];
       // Another task archived this link while this one ran: its copy stands, and so does ARCHIVED.
       const archived = current?.url === task.url && current.status === 'ARCHIVED';
       if (archived || current?.previous?.some((copy) => copy.url === task.url)) return 'SKIPPED';

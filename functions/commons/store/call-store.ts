@@ -9,10 +9,13 @@
  * effective level), bookkeeping (`deliveries`, `deliveryIds`, `sources`, `firstReceivedAt`,
  * `lastReceivedAt`) and pointers to the archived raw bodies (`recordArchive`, `manualArchive`).
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beijingIsoFromEpochMs } from '../contract/time.js';
 import type { CallRecord, ManualIntentRecord } from '../contract/types.js';
+import { TTL_ATTRIBUTE } from '../definitions.js';
 import type { ObjectStore } from '../object-store.js';
+import { type DataPolicy, expiresAtOf, phoneHashOf } from '../personal/policy.js';
+import { ERASED_AT, tombstoneRecord } from '../personal/tombstone.js';
 import { type Delivery, latestOf, versionOf } from './delivery.js';
 import { CALL_STATES, type StoredIntent, type StoredManualResult } from './items.js';
 import { beijingDate, callKey, companyDateOf } from './keys.js';
@@ -29,6 +32,8 @@ export interface CallsTarget {
   readonly doc: DynamoDBDocumentClient;
   readonly table: string;
   readonly objects: ObjectStore;
+  /** Retention and the phone hash; absent (unit tests), items get neither `expiresAt` nor `phoneHash`. */
+  readonly policy?: DataPolicy;
 }
 
 const isNewer = (version: string, current: unknown): boolean =>
@@ -57,12 +62,13 @@ const receivedSortTime = (delivery: Delivery): string =>
   beijingIsoFromEpochMs(Date.parse(delivery.receivedAt));
 
 /**
- * Files the item under a day. With a call time it is set (and moves an item filed by receive
- * time to the call's own day); without one, the first receive time is kept, so a redelivery
- * that crosses midnight does not move the call.
+ * Files the item under a day, and dates its expiry from the same time. With a call time both are
+ * set (and move an item filed by receive time to the call's own day); without one, the first
+ * receive time is kept, so a redelivery that crosses midnight does not move the call.
  */
 const fileUnder = (
   update: Update,
+  policy: DataPolicy | undefined,
   companyId: string | undefined,
   callTime: string | undefined,
   delivery: Delivery,
@@ -70,11 +76,29 @@ const fileUnder = (
   if (callTime !== undefined) {
     update.set('sortTime', callTime);
     if (companyId) update.set('companyDate', companyDateOf(companyId, beijingDate(callTime)));
+    const expiresAt = expiresAtOf(policy, callTime);
+    if (expiresAt !== undefined) update.set(TTL_ATTRIBUTE, expiresAt);
     return;
   }
   const fallback = receivedSortTime(delivery);
   update.setIfNotExists('sortTime', fallback);
   if (companyId) update.setIfNotExists('companyDate', companyDateOf(companyId, beijingDate(fallback)));
+  const expiresAt = expiresAtOf(policy, delivery.receivedAt);
+  if (expiresAt !== undefined) update.setIfNotExists(TTL_ATTRIBUTE, expiresAt);
+};
+
+/** Whether the call is erased, read before anything is written to S3 for it. */
+const isErased = async (target: CallsTarget, key: string): Promise<boolean> => {
+  const read = await target.doc.send(
+    new GetCommand({
+      TableName: target.table,
+      Key: { pk: key },
+      ProjectionExpression: '#erased',
+      ExpressionAttributeNames: { '#erased': ERASED_AT },
+      ConsistentRead: true,
+    }),
+  );
+  return read.Item?.[ERASED_AT] !== undefined;
 };
 
 export const mergeCall = async (
@@ -86,13 +110,20 @@ export const mergeCall = async (
   const key = callKey(record.direction, record.callId);
   // The top-level `intent` is authoritative; the stored record keeps only what the record itself said.
   const { effective: _effective, ...ownIntent } = record.intent;
-  const split = splitRecord(storable({ ...record, intent: ownIntent }) as Item);
-  // Written before the item, so a pointer never names a missing object.
-  const overflow = split.moved ? await writeOverflow(target.objects, key, split.moved) : undefined;
+  const whole = storable({ ...record, intent: ownIntent }) as Item;
+  const split = splitRecord(whole);
+  // Written before the item, so a pointer never names a missing object; never for an erased call.
+  const overflow =
+    split.moved && !(await isErased(target, key))
+      ? await writeOverflow(target.objects, key, split.moved)
+      : undefined;
+  let erased = false;
   const apply = (update: Update, old: Item | undefined): void => {
     if (old !== undefined && !isNewer(version, old.recordVersion)) return;
+    // An erased call takes the delivery's facts and nothing personal (personal/tombstone.ts).
+    erased = old?.[ERASED_AT] !== undefined;
     update
-      .set('record', split.inline)
+      .set('record', erased ? tombstoneRecord(whole) : split.inline)
       .set('recordVersion', version)
       .set('state', CALL_STATES.recorded)
       .set('platform', record.platform)
@@ -101,23 +132,30 @@ export const mergeCall = async (
       .setFromOr('intent', 'manualIntent', recordIntent(record))
       // A reconciler MISSING marker is replaced by the real record.
       .remove('missing');
-    if (overflow) update.set('recordOverflow', overflow);
+    if (overflow && !erased) update.set('recordOverflow', overflow);
     else update.remove('recordOverflow');
+    if (!erased && target.policy) {
+      const phoneHash = phoneHashOf(target.policy, { direction: record.direction, record: whole });
+      if (phoneHash) update.set('phoneHash', phoneHash);
+      else update.remove('phoneHash');
+    }
     // A call the reconciler recovered without its transcript says so until a delivery brings one.
     if (delivery.transcriptMissing) update.set('transcriptMissing', true);
     else update.remove('transcriptMissing');
     if (record.companyId) update.set('companyId', record.companyId);
-    fileUnder(update, record.companyId, callTimeOf(record), delivery);
+    fileUnder(update, target.policy, record.companyId, callTimeOf(record), delivery);
     if (record.callJobId) update.set('callJobId', record.callJobId);
     if (delivery.archive) update.set('recordArchive', delivery.archive);
   };
-  return mergeDelivery(target.doc, {
+  const outcome = await mergeDelivery(target.doc, {
     table: target.table,
     key: { pk: key },
     delivery,
     apply,
     newerThan: { attribute: 'recordVersion', version },
+    fastPathUnless: ERASED_AT,
   });
+  return outcome === 'merged' && erased ? 'erased' : outcome;
 };
 
 /** 百应's own time of a manual change: the newest `gmtModified` of its results, else the signed `dateTime`. */
@@ -132,13 +170,16 @@ const UNNAMED_RESULT = '(unnamed)';
  * (state MANUAL_ONLY) until the record joins it. Results merge by result name, newest (by
  * vendor time) per name: a change that sets only a label keeps the level the call had.
  */
-export const mergeManualIntent = (
+export const mergeManualIntent = async (
   target: CallsTarget,
   change: ManualIntentRecord,
   delivery: Delivery,
 ): Promise<MergeOutcome> => {
   const version = versionOf(delivery, manualVendorTime(change));
+  let erased = false;
   const apply = (update: Update, old: Item | undefined): void => {
+    // An erased call keeps the level of a later change, not its results or extra fields.
+    erased = old?.[ERASED_AT] !== undefined;
     update
       // Manual changes exist only on the classic platform.
       .setIfNotExists('platform', 'classic')
@@ -147,7 +188,7 @@ export const mergeManualIntent = (
       .setIfNotExists('state', CALL_STATES.manualOnly);
     if (change.companyId) update.setIfNotExists('companyId', change.companyId);
     // Filed by receive time until the record brings the call's own time.
-    fileUnder(update, change.companyId, undefined, delivery);
+    fileUnder(update, target.policy, change.companyId, undefined, delivery);
 
     // Items written before results were kept by name hold a list: start those afresh.
     const kept = old?.manualResults;
@@ -162,7 +203,7 @@ export const mergeManualIntent = (
       results[name] = { ...result, changedAt: delivery.receivedAt, version };
       resultsChanged = true;
     }
-    if (resultsChanged) update.set('manualResults', storable(results));
+    if (resultsChanged && !erased) update.set('manualResults', storable(results));
 
     if (change.intent && isNewer(version, (old?.manualIntent as StoredIntent | undefined)?.version)) {
       const manual: StoredIntent = {
@@ -175,7 +216,7 @@ export const mergeManualIntent = (
     }
 
     const lastChange = (old?.manualChange as { version?: string } | undefined)?.version;
-    if (isNewer(version, lastChange)) {
+    if (!erased && isNewer(version, lastChange)) {
       const { warnings, extra, unreadable, signedAt } = change;
       update.set(
         'manualChange',
@@ -184,11 +225,12 @@ export const mergeManualIntent = (
       if (delivery.archive) update.set('manualArchive', delivery.archive);
     }
   };
-  return mergeDelivery(target.doc, {
+  const outcome = await mergeDelivery(target.doc, {
     table: target.table,
     key: { pk: callKey('outbound', change.callId) },
     delivery,
     apply,
     readFirst: true,
   });
+  return outcome === 'merged' && erased ? 'erased' : outcome;
 };

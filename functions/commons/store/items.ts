@@ -128,6 +128,12 @@ export interface CallItem extends Bookkeeping {
   readonly recordings?: Recordings;
   readonly recordArchive?: string;
   readonly manualArchive?: string;
+  /** The stack's keyed hash of the customer's number (personal/phone.ts): the `byPhone` index key. */
+  readonly phoneHash?: string;
+  /** When DynamoDB deletes the item (epoch seconds, TTL), with a retention set. */
+  readonly expiresAt?: number;
+  /** When the call's personal data was erased (`records erase`); the item is its tombstone since. */
+  readonly erasedAt?: string;
 }
 
 /** A job's status as `history` keeps it: each distinct status once, with when it first arrived. */
@@ -149,4 +155,6 @@ export interface JobItem extends Bookkeeping {
   readonly statusVersion?: string;
   readonly history?: Readonly<Record<string, HistoryEntry>>;
   readonly jobArchive?: string;
+  /** When DynamoDB deletes the item (epoch seconds, TTL), with a retention set. */
+  readonly expiresAt?: number;
 }

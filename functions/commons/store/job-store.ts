@@ -5,6 +5,8 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JobRecord } from '../contract/types.js';
+import { TTL_ATTRIBUTE } from '../definitions.js';
+import { type DataPolicy, expiresAtOf } from '../personal/policy.js';
 import { type Delivery, versionOf } from './delivery.js';
 import type { HistoryEntry } from './items.js';
 import { jobKey } from './keys.js';
@@ -31,11 +33,17 @@ export const mergeJob = (
   table: string,
   job: JobRecord,
   delivery: Delivery,
+  policy?: DataPolicy,
 ): Promise<MergeOutcome> => {
   const version = versionOf(delivery, jobVendorTime(job));
   const stored = storable(job) as Item;
   assertFits(`job ${job.callJobId}`, stored);
+  // A job lives as long after its newest status as a call after its own time.
+  const expiresAt = expiresAtOf(policy, jobVendorTime(job) ?? delivery.receivedAt);
   const apply = (update: Update, old: Item | undefined): void => {
+    const kept = old?.[TTL_ATTRIBUTE];
+    if (expiresAt !== undefined && (typeof kept !== 'number' || expiresAt > kept))
+      update.set(TTL_ATTRIBUTE, expiresAt);
     const history = { ...((old?.history as Record<string, HistoryEntry> | undefined) ?? {}) };
     const key = historyKey(job);
     if (key !== undefined && job.status) {

@@ -17,6 +17,6 @@ export const mergeRecord = (
     case 'manualIntent':
       return mergeManualIntent(calls, record, delivery);
     case 'job':
-      return mergeJob(calls.doc, jobsTable, record, delivery);
+      return mergeJob(calls.doc, jobsTable, record, delivery, calls.policy);
   }
 };

@@ -16,7 +16,8 @@ import { Update } from './update.js';
 
 export type Item = Record<string, unknown>;
 
-export type MergeOutcome = 'merged' | 'duplicate';
+/** `erased`: merged into an erased call's tombstone, nothing personal written (see personal/tombstone.ts). */
+export type MergeOutcome = 'merged' | 'duplicate' | 'erased';
 
 export interface MergeRequest {
   readonly table: string;
@@ -34,6 +35,11 @@ export interface MergeRequest {
    * is ordered by vendor time, which need not follow arrival order.
    */
   readonly newerThan?: { readonly attribute: string; readonly version: string };
+  /**
+   * The fast path also requires the item not to carry this attribute: an item marked so (an
+   * erased call) is merged only knowing what it is, on the slow path.
+   */
+  readonly fastPathUnless?: string;
 }
 
 const MAX_ATTEMPTS = 8;
@@ -103,6 +109,8 @@ export const mergeDelivery = async (
           `attribute_not_exists(${name(newer.attribute)}) OR ${name(newer.attribute)} < ${value(newer.version)}`,
       );
     }
+    const unless = request.fastPathUnless;
+    if (unless) fast.when((name) => `attribute_not_exists(${name(unless)})`);
     const result = await send(fast);
     if (result.ok) return 'merged';
     old = result.old ?? {};

@@ -195,6 +195,24 @@ test('a recording archived: call.recording-archived once per kind, not again on 
   expect(eventsOf(after, call({ recordings: { call: archived }, deliveries: 3 }), context)).toEqual([]);
 });
 
+test('an erasure: call.erased once, carrying no number; a delivery merged into the tombstone gives nothing', () => {
+  const { record } = call() as { record: Record<string, unknown> };
+  const { customerTelephone: _phone, transcript: _transcript, ...kept } = record;
+  const tombstone = call({ record: kept, erasedAt: '2026-12-08T04:00:00.000Z' });
+  const events = valid(eventsOf(call(), tombstone, context));
+  expect(events.map((event) => event.type)).toEqual(['call.erased']);
+  expect(events[0]?.detail).toMatchObject({ callId: '1540384412', erasedAt: '2026-12-08T04:00:00.000Z' });
+  expect(JSON.stringify(events[0]?.detail)).not.toMatch(/137|customerTelephone/);
+  // A later delivery (a new intent, more deliveries) on the tombstone: no event re-announces the call.
+  const later = call({
+    record: kept,
+    erasedAt: '2026-12-08T04:00:00.000Z',
+    intent: { level: 'A', source: 'ai' },
+    deliveries: 2,
+  });
+  expect(eventsOf(tombstone, later, context)).toEqual([]);
+});
+
 test("a job's first status (old null), a change, and a repeat", () => {
   const jobs = { ...context, table: 'jobs' as const };
   const job = (code: number, name: string) => ({
