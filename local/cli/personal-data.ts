@@ -157,6 +157,23 @@ export interface KeptCopy {
   readonly until: string;
 }
 
+export interface EraseReport {
+  readonly erasedAt: string;
+  readonly dryRun: boolean;
+  /** Masked: the report is printed. */
+  readonly phone: string;
+  readonly phoneHash: string;
+  readonly company?: string;
+  readonly calls: number;
+  readonly companies: readonly string[];
+  readonly objectsDeleted: number;
+  readonly versionsDeleted: number;
+  readonly erased: readonly ErasedCall[];
+  readonly notErasedInPlace: readonly KeptCopy[];
+  /** The audit entry's key (not on a dry run). */
+  readonly audit?: string;
+}
+
 const DAY_MS = 86_400_000;
 const dayAfter = (from: Date, days: number): string =>
   new Date(from.getTime() + days * DAY_MS).toISOString().slice(0, 10);
@@ -272,7 +289,11 @@ const auditKey = (at: Date, phoneHash: string): string => {
  * parts and recordings are deleted with every version, and an audit entry records what was done
  * under the number's hash. A dry run reports the same and changes nothing.
  */
-export const erasePhone = async (targets: Targets, phone: string, options: EraseOptions = {}) => {
+export const erasePhone = async (
+  targets: Targets,
+  phone: string,
+  options: EraseOptions = {},
+): Promise<EraseReport> => {
   const now = options.now ?? new Date();
   const phoneHash = await hashOf(targets, phone);
   const calls = await callsOf(targets, phoneHash, options.company);
@@ -299,14 +320,14 @@ export const erasePhone = async (targets: Targets, phone: string, options: Erase
       versions,
     });
   }
-  const report = {
+  const report: EraseReport = {
     erasedAt: now.toISOString(),
     dryRun: options.dryRun === true,
-    phone: maskPhone(phone),
+    phone: maskPhone(normalizePhone(phone) ?? phone),
     phoneHash,
     ...(options.company ? { company: options.company } : {}),
     calls: erased.length,
-    companies: [...new Set(erased.map((call) => call.companyId).filter(Boolean))],
+    companies: [...new Set(erased.map((call) => call.companyId).filter((id): id is string => Boolean(id)))],
     objectsDeleted: erased.reduce((sum, call) => sum + call.objects, 0),
     versionsDeleted: erased.reduce((sum, call) => sum + call.versions, 0),
     erased,

@@ -9,7 +9,10 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { LOCAL_BUCKET } from '../../functions/commons/definitions.js';
 import { recordingSha256 } from '../../local/fake-recordings.js';
+import { localS3Config } from '../../local/resources.js';
 import { runSimulation } from '../../local/simulator/simulate.js';
 import type { StackPorts } from '../support/stack-process.js';
 import {
@@ -199,4 +202,109 @@ test('calls the reconciler recovers get their recordings archived too', async ()
     expect([id, recordings?.call?.status]).toEqual([id, 'ARCHIVED']);
     expect(recordings?.call?.sha256).toBe(recordingSha256(`${id}-full.wav`));
   }
+});
+
+describe('one person on the local stack: records subject, then records erase', () => {
+  const NUMBER = '13800006666';
+  const OTHER = '13900008888';
+  const DIGITS = /1380000666|0000666\d/;
+  const fake = () => `http://127.0.0.1:${ports.byrobot}/recordings`;
+  const call = (
+    id: number,
+    company: number,
+    phone: string,
+    options: { lines?: number; recording?: boolean } = {},
+  ) =>
+    variantOf('outbound', (inner) => {
+      const scene = inner.sceneInstance as Record<string, unknown>;
+      scene.callInstanceId = id;
+      scene.companyId = company;
+      scene.customerTelephone = phone;
+      scene.luyinOssUrl = options.recording ? `${fake()}/${id}-full.wav` : null;
+      scene.userLuyinOssUrl = options.recording ? `${fake()}/${id}-user.wav` : null;
+      (inner.phoneLog as Record<string, unknown>).luyinOssUrl = null;
+      (inner.phoneLog as Record<string, unknown>).phoneLogs = Array.from(
+        { length: options.lines ?? 2 },
+        (_, i) => ({
+          sceneInstanceLogId: id * 1000 + i,
+          speaker: i % 2 === 0 ? 'AI' : 'ME',
+          content: `第${i}句 回电${phone} ${'话'.repeat(options.lines ? 500 : 3)}`,
+        }),
+      );
+    });
+  const s3 = () => new S3Client(localS3Config(`http://127.0.0.1:${ports.aws}`));
+  const keysUnder = async (prefix: string) => {
+    const client = s3();
+    try {
+      const listed = await client.send(new ListObjectsV2Command({ Bucket: LOCAL_BUCKET, Prefix: prefix }));
+      return listed.Contents?.map((object) => object.Key as string) ?? [];
+    } finally {
+      client.destroy();
+    }
+  };
+  const unmasked = (id: string) =>
+    recordsCli(ports, '--unmask', 'call', id) as Promise<Record<string, unknown>>;
+
+  test('subject shows both companies’ calls whole with their recordings; erase leaves tombstones, deletes the objects, and a repeat delivery writes nothing back', async () => {
+    expect(await post(call(515001, 811, NUMBER, { recording: true }))).toBe('success');
+    expect(await post(call(515002, 812, `+86 ${NUMBER}`, { lines: 800 }))).toBe('success');
+    expect(await post(call(515003, 811, OTHER))).toBe('success');
+    await settled('call', '515001', ['call', 'customer']);
+    await waitFor(() => recordsCli(ports, 'call', '515003'), 20_000, 'call 515003');
+    const big = await waitFor(() => recordsCli(ports, 'call', '515002'), 20_000, 'call 515002');
+    expect((big as { recordOverflowKey?: string }).recordOverflowKey).toMatch(/^records\/out\/515002\//);
+
+    const file = join(out, 'subject.json');
+    expect(await recordsCli(ports, 'subject', '--phone', NUMBER, '--out', file)).toMatchObject({ out: file });
+    const subject = JSON.parse(readFileSync(file, 'utf8')) as {
+      calls: { pk: string; record: { customerTelephone: string; transcript: unknown[] } }[];
+      recordings: { kind: string; s3Key: string }[];
+      jobs: unknown[];
+    };
+    expect(subject.calls.map((item) => item.pk).sort()).toEqual(['out#515001', 'out#515002']);
+    expect(subject.calls.find((item) => item.pk === 'out#515002')?.record.transcript).toHaveLength(800);
+    expect(subject.calls[0]?.record.customerTelephone).toContain(NUMBER);
+    expect(subject.recordings.map((recording) => recording.kind).sort()).toEqual(['call', 'customer']);
+
+    const dry = (await recordsCli(ports, 'erase', '--phone', NUMBER, '--dry-run')) as {
+      calls: number;
+      objectsDeleted: number;
+    };
+    expect(dry).toMatchObject({ calls: 2, objectsDeleted: 3 });
+    expect((await unmasked('515001')).erasedAt).toBeUndefined();
+
+    const erased = (await recordsCli(ports, 'erase', '--phone', NUMBER)) as {
+      calls: number;
+      objectsDeleted: number;
+      audit: string;
+      phone: string;
+    };
+    expect(erased).toMatchObject({ calls: 2, objectsDeleted: 3, phone: '138****6666' });
+    for (const id of ['515001', '515002']) {
+      const item = await unmasked(id);
+      expect(item.erasedAt).toEqual(expect.any(String));
+      expect(JSON.stringify(item)).not.toMatch(DIGITS);
+    }
+    expect(await keysUnder('records/out/515002/')).toEqual([]);
+    for (const recording of subject.recordings) expect(await keysUnder(recording.s3Key)).toEqual([]);
+    expect(await keysUnder(erased.audit)).toEqual([erased.audit]);
+    // The stranger in the same company is untouched.
+    expect(JSON.stringify(await unmasked('515003'))).toContain(OTHER);
+
+    // 百应 delivers the first call again: it joins the tombstone, nothing personal comes back.
+    expect(await post(call(515001, 811, NUMBER, { recording: true }))).toBe('success');
+    const again = await waitFor(
+      async () => {
+        const item = await unmasked('515001');
+        return item.deliveries === 2 ? item : undefined;
+      },
+      20_000,
+      'the repeat delivery of 515001',
+    );
+    expect(JSON.stringify(again)).not.toMatch(DIGITS);
+    expect(again.recordings).toBeUndefined();
+    expect((await recordsCli(ports, 'subject', '--phone', NUMBER)) as { calls: unknown[] }).toMatchObject({
+      calls: [],
+    });
+  });
 });

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { RECORDINGS } from '../../functions/commons/definitions.js';
 import type { HostPolicy } from '../../functions/commons/recordings/host-policy.js';
@@ -486,4 +487,41 @@ test('a file of several upload parts, sent without a length: its sha256 is of th
   const entry = (await recordingsOf(7016)).call;
   expect(entry).toMatchObject({ status: 'ARCHIVED', bytes, sha256: recordingSha256('7016-full.wav', bytes) });
   expect(await objectSha(entry?.s3Key as string)).toBe(entry?.sha256);
+});
+
+describe('an erased call', () => {
+  const erase = (callId: number) =>
+    env.doc.send(
+      new UpdateCommand({
+        TableName: env.resources.callsTable,
+        Key: { pk: `out#${callId}` },
+        UpdateExpression: 'SET erasedAt = :at REMOVE recordings',
+        ExpressionAttributeValues: { ':at': new Date().toISOString() },
+      }),
+    );
+
+  test('erased before its task runs: the link is never fetched, nothing is written', async () => {
+    const url = host.url('/7601-full.wav');
+    const { records } = await storeCall(7601, { call: url });
+    await erase(7601);
+    const { handler } = worker();
+    expect(await handler({ Records: records })).toEqual({ batchItemFailures: [] });
+    expect(host.hits.get('/7601-full.wav') ?? 0).toBe(0);
+    expect(await recordingsOf(7601)).toEqual({});
+    expect(await objectsUnder('recordings/1/2019/01/12/out-7601-')).toEqual([]);
+  });
+
+  test('erased while its recording is being copied: the copy is deleted and no entry is written', async () => {
+    host.on('/7602-full.wav', { delayMs: 600 });
+    const url = host.url('/7602-full.wav');
+    const { records } = await storeCall(7602, { call: url });
+    const { handler } = worker();
+    const running = handler({ Records: records });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await erase(7602);
+    expect(await running).toEqual({ batchItemFailures: [] });
+    expect(host.hits.get('/7602-full.wav')).toBe(1);
+    expect(await recordingsOf(7602)).toEqual({});
+    expect(await objectsUnder('recordings/1/2019/01/12/out-7602-')).toEqual([]);
+  });
 });

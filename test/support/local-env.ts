@@ -163,6 +163,7 @@ export const deliverThrough = async (
     consumeDoc?: DynamoDBDocumentClient;
     recordings?: TaskSender;
     companies?: readonly string[];
+    policy?: DataPolicy;
   } = {},
 ) => {
   const ingest = wireIngest(
@@ -173,6 +174,7 @@ export const deliverThrough = async (
     ...(overrides.consumeDoc ? { doc: overrides.consumeDoc } : {}),
     ...(overrides.recordings ? { recordings: overrides.recordings } : {}),
     ...(overrides.companies ? { companies: overrides.companies } : {}),
+    ...(overrides.policy ? { policy: overrides.policy } : {}),
   });
   const replies = [];
   for (const item of bodies) replies.push(await ingest.handler(apiEvent(item.body, item)));
