@@ -17,6 +17,7 @@ import { runConsumeThroughput } from './consume-throughput.js';
 import { costTable, measureConsumeMicros } from './cost.js';
 import { runEndToEnd } from './end-to-end.js';
 import { runEventsBench } from './events.js';
+import { runIndexCeiling } from './index-ceiling.js';
 import { runIngestOverhead } from './ingest-overhead.js';
 import { measureCallbackLogBytes } from './log-volume.js';
 import { runRecordingsBench } from './recordings.js';
@@ -117,6 +118,11 @@ section('7. domain events');
 const domainEvents = await runEventsBench();
 show(domainEvents.figure);
 for (const row of domainEvents.rows) note('events', row);
+
+section('8. per-company and per-job write ceiling');
+const ceiling = await runIndexCeiling();
+for (const row of ceiling.rows) note('ceiling', row);
+show(...ceiling.figures);
 
 const targeted = figures.filter((figure) => figure.target.kind !== 'report');
 const missed = targeted.filter((figure) => isMet(figure) === false);

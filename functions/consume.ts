@@ -13,6 +13,7 @@ import { sqsTaskSender } from './commons/recordings/task-queue.js';
 import { s3ClientConfig } from './commons/s3-config.js';
 import { sqsClientConfig } from './commons/sqs-config.js';
 import { documentClient } from './commons/store/document-client.js';
+import { indexShardsFrom } from './commons/store/shards.js';
 import { createCounter, createLogger, flushingMetrics } from './commons/telemetry.js';
 
 const config = readConfig(
@@ -27,8 +28,18 @@ const config = readConfig(
     /** The companies whose callbacks are stored (context `companyIds`); unset or empty: every company. */
     COMPANY_IDS: v.optional(v.string(), ''),
     ...policyEnvironment,
+    INDEX_SHARDS: v.optional(v.string()),
   }),
 );
+
+/** Shards of the index keys (store/shards.ts): must match what the stack's readers use. */
+const shards = (() => {
+  try {
+    return indexShardsFrom(config.INDEX_SHARDS);
+  } catch (error) {
+    throw new ConfigError((error as Error).message, { cause: error });
+  }
+})();
 
 /** Retention and the phone hash key, before the first message (the key is in Secrets Manager). */
 const policy = await loadPolicy(config);
@@ -53,6 +64,7 @@ export const handler = flushingMetrics(
     logger: createLogger('consume'),
     counter,
     policy,
+    shards,
     ...(companyIds.length > 0 ? { companies: new Set(companyIds) } : {}),
     ...(config.RECORDINGS_QUEUE_URL
       ? {

@@ -13,13 +13,14 @@ import { checkApiUrl } from './commons/byrobot/api-url.js';
 import { ByrobotClient } from './commons/byrobot/client.js';
 import { OpenPlatformClient } from './commons/byrobot/open-client.js';
 import { SecretStore } from './commons/byrobot/secret.js';
-import { positiveInteger, readConfig, requiredString } from './commons/config.js';
+import { ConfigError, positiveInteger, readConfig, requiredString } from './commons/config.js';
 import { queueEnqueuer } from './commons/ingest/enqueue.js';
 import { loadPolicy, policyEnvironment } from './commons/personal/hash-key.js';
 import { type ReconcilersSummary, runReconcilers } from './commons/reconcile/run.js';
 import { s3ClientConfig } from './commons/s3-config.js';
 import { sqsClientConfig } from './commons/sqs-config.js';
 import { documentClient } from './commons/store/document-client.js';
+import { indexShardsFrom } from './commons/store/shards.js';
 import { createCounter, createLogger, flushingMetrics } from './commons/telemetry.js';
 
 /** A 百应 API URL setting: https (http only for a loopback address), see api-url.ts. */
@@ -50,8 +51,18 @@ const config = readConfig(
     AWS_ENDPOINT_URL_S3: v.optional(v.string()),
     AWS_ENDPOINT_URL_SQS: v.optional(v.string()),
     ...policyEnvironment,
+    INDEX_SHARDS: v.optional(v.string()),
   }),
 );
+
+/** Shards of the index keys (store/shards.ts): must match what the stack's readers use. */
+const shards = (() => {
+  try {
+    return indexShardsFrom(config.INDEX_SHARDS);
+  } catch (error) {
+    throw new ConfigError((error as Error).message, { cause: error });
+  }
+})();
 
 /** Retention and the phone hash key for the MISSING markers (the key is in Secrets Manager). */
 const policy = await loadPolicy(config);
@@ -94,6 +105,7 @@ const deps = {
     logger,
     counter,
     policy,
+    shards,
   },
   open: {
     client: new OpenPlatformClient({
@@ -110,6 +122,7 @@ const deps = {
     enqueue,
     logger,
     counter,
+    shards,
   },
 };
 

@@ -7,7 +7,13 @@ import { isIP } from 'node:net';
 import * as v from 'valibot';
 import { checkApiUrl } from '../functions/commons/byrobot/api-url.js';
 import { parseCompanyIds } from '../functions/commons/company-list.js';
-import { RECORDINGS, SIGNATURE_MODES, type SignatureMode } from '../functions/commons/definitions.js';
+import {
+  DEFAULT_INDEX_SHARDS,
+  MAX_INDEX_SHARDS,
+  RECORDINGS,
+  SIGNATURE_MODES,
+  type SignatureMode,
+} from '../functions/commons/definitions.js';
 import { ConfigError } from '../functions/commons/errors.js';
 import { parseHostList } from '../functions/commons/recordings/host-list.js';
 
@@ -28,9 +34,22 @@ export interface ReceiverConfig {
   readonly alarmEmail?: string;
   /** CloudWatch Logs retention for every function and the access log. @default 90 */
   readonly logRetentionDays: number;
-  /** Stage throttling: steady requests per second and burst. @default 200 / 400 */
+  /**
+   * Stage throttling: steady requests per second and burst. The defaults carry the largest 百应
+   * tenants' peak (~330 finished calls a second) with room for a redelivered backlog, and keep a
+   * runaway sender from taking the account's Lambda concurrency. @default 1000 / 2000
+   */
   readonly throttleRate: number;
   readonly throttleBurst: number;
+  /** Most consume batches (of 25) at once: the SQS event source's maximum concurrency. @default 50 */
+  readonly consumeConcurrency: number;
+  /** Shards of the calls' index keys (store/shards.ts); raise only, never lower. @default 16 */
+  readonly indexShards: number;
+  /**
+   * Upgrading a stack deployed before `byPhone`/`byJobShard`: DynamoDB adds or removes one index
+   * per deploy, so deploy with 1, then 2, then without (README: Upgrading). @default none
+   */
+  readonly upgradeStep?: 1 | 2;
   /**
    * Days a call, a job and the large parts of a call are kept (DynamoDB TTL `expiresAt` from the
    * call's own time, a lifecycle rule on `records/`); 0 keeps them (synth warns). @default 0
@@ -179,8 +198,23 @@ const contextSchema = v.object({
   ),
   alarmEmail: v.optional(v.pipe(v.string(), v.email('alarmEmail must be an e-mail address'))),
   logRetentionDays: count('logRetentionDays', 90, 1),
-  throttleRate: count('throttleRate', 200, 1),
-  throttleBurst: count('throttleBurst', 400, 1),
+  throttleRate: count('throttleRate', 1000, 1),
+  throttleBurst: count('throttleBurst', 2000, 1),
+  consumeConcurrency: v.pipe(
+    count('consumeConcurrency', 50, 2),
+    v.maxValue(1000, 'consumeConcurrency must be at most 1000 (the SQS event source limit)'),
+  ),
+  indexShards: v.pipe(
+    count('indexShards', DEFAULT_INDEX_SHARDS, 1),
+    v.maxValue(MAX_INDEX_SHARDS, `indexShards must be at most ${MAX_INDEX_SHARDS}`),
+  ),
+  upgradeStep: v.optional(
+    v.pipe(
+      v.union([v.number(), v.string()]),
+      v.transform(Number),
+      v.picklist([1, 2], 'upgradeStep must be 1 or 2 (README: Upgrading)'),
+    ),
+  ),
   retentionDays: count('retentionDays', 0, 0),
   archiveExpireDays: v.optional(count('archiveExpireDays', 0, 0)),
   quarantineExpireDays: v.optional(count('quarantineExpireDays', 0, 0)),

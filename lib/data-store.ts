@@ -11,9 +11,14 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import {
   BUCKET_PREFIXES,
+  BY_COMPANY_DATE,
+  BY_JOB_SHARD,
+  BY_PHONE,
   CALLS_TABLE,
   FOREIGN_PREFIX,
+  type IndexDefinition,
   JOBS_TABLE,
+  LEGACY_BY_JOB,
   type TableDefinition,
   TTL_ATTRIBUTE,
 } from '../functions/commons/definitions.js';
@@ -42,7 +47,25 @@ export interface DataStoreProps {
   readonly recordings?: RecordingsRetention;
   /** The customer-managed key of the tables, the bucket and the secret. @default AWS-managed keys */
   readonly encryptionKey?: kms.IKey;
+  /** A step of the index upgrade of a stack deployed before sharding (README: Upgrading). */
+  readonly upgradeStep?: 1 | 2;
 }
+
+/**
+ * The calls table's indexes at each step of the upgrade from the unsharded `byJob`: DynamoDB
+ * creates or deletes one index per table update, so the three changes take three deploys —
+ * `byPhone` added, `byJobShard` added, `byJob` deleted. A new stack is created with the last set.
+ */
+export const callsIndexesFor = (step: 1 | 2 | undefined): readonly IndexDefinition[] => {
+  switch (step) {
+    case 1:
+      return [BY_COMPANY_DATE, LEGACY_BY_JOB, BY_PHONE];
+    case 2:
+      return [BY_COMPANY_DATE, LEGACY_BY_JOB, BY_PHONE, BY_JOB_SHARD];
+    default:
+      return CALLS_TABLE.indexes;
+  }
+};
 
 /** Recordings are read rarely after the first weeks (quality review, disputes): colder, cheaper classes. */
 const recordingsRule = (retention: RecordingsRetention): s3.LifecycleRule => {
@@ -110,7 +133,11 @@ export class DataStore extends Construct {
     super(scope, id);
     this.retentionDays = props.retentionDays;
     this.encryptionKey = props.encryptionKey;
-    this.calls = tableFrom(this, CALLS_TABLE, props.encryptionKey);
+    this.calls = tableFrom(
+      this,
+      { ...CALLS_TABLE, indexes: callsIndexesFor(props.upgradeStep) },
+      props.encryptionKey,
+    );
     this.jobs = tableFrom(this, JOBS_TABLE, props.encryptionKey);
     this.phoneHashKey = new secretsmanager.Secret(this, 'PhoneHashKey', {
       description:

@@ -29,7 +29,24 @@ export interface MonitoringProps {
   /** The events publisher (DynamoDB streams → EventBridge). */
   readonly events?: { readonly dlq: sqs.IQueue; readonly fn: ReceiverFunction };
   readonly alarmEmail?: string;
+  /** The caps on the path, alarmed on before they are reached. */
+  readonly caps?: {
+    /** The API stage's steady rate (requests a second). */
+    readonly throttleRate: number;
+    /** The consume event source's maximum concurrency. */
+    readonly consumeConcurrency: number;
+  };
+  /** Tables (and their indexes) whose throttled writes are alarmed on. */
+  readonly tables?: readonly {
+    /** For the alarm ids: `Calls`, `Jobs`. */
+    readonly label: string;
+    readonly name: string;
+    readonly indexes: readonly string[];
+  }[];
 }
+
+/** Alarms fire at this share of a cap: time to raise it before callbacks wait. */
+export const NEAR_CAP = 0.8;
 
 /** What each alarm means, for the README's operations section and the alarm descriptions. */
 export interface AlarmSpec {
@@ -223,6 +240,47 @@ export class Monitoring extends Construct {
             'A recording link was refused (host not on recordingHosts, not https, a private address, or over recordingMaxBytes); the reason is on the call item. Widen recordingHosts if 百应 moved its storage.',
         },
       );
+    }
+    if (props.caps) {
+      const minute = { period: Duration.minutes(1) };
+      specs.push(
+        {
+          id: 'ApiNearThrottle',
+          metric: props.api.metricCount({ ...minute, statistic: cloudwatch.Stats.SUM }),
+          threshold: Math.floor(NEAR_CAP * props.caps.throttleRate * 60),
+          evaluationPeriods: 3,
+          description: `The API took over ${NEAR_CAP * 100}% of its throttle (throttleRate ${props.caps.throttleRate}/s) for 3 minutes; above it 百应 is answered 429 and must retry. Raise throttleRate/throttleBurst (README: Scaling).`,
+        },
+        {
+          id: 'ConsumeNearConcurrencyCap',
+          metric: props.consume.fn.metric('ConcurrentExecutions', {
+            ...minute,
+            statistic: cloudwatch.Stats.MAXIMUM,
+          }),
+          threshold: Math.ceil(NEAR_CAP * props.caps.consumeConcurrency),
+          evaluationPeriods: 5,
+          description: `Consume ran at over ${NEAR_CAP * 100}% of its concurrency cap (consumeConcurrency ${props.caps.consumeConcurrency}) for 5 minutes: callbacks start to wait on the queue. Raise consumeConcurrency (README: Scaling).`,
+        },
+      );
+    }
+    for (const table of props.tables ?? []) {
+      for (const index of [undefined, ...table.indexes]) {
+        const where = index
+          ? `the ${table.label.toLowerCase()} table's index ${index}`
+          : `the ${table.label.toLowerCase()} table`;
+        specs.push({
+          id: `WriteThrottles${table.label}${index ? index.charAt(0).toUpperCase() + index.slice(1) : ''}`,
+          metric: new cloudwatch.Metric({
+            namespace: 'AWS/DynamoDB',
+            metricName: 'WriteThrottleEvents',
+            dimensionsMap: { TableName: table.name, ...(index ? { GlobalSecondaryIndexName: index } : {}) },
+            statistic: cloudwatch.Stats.SUM,
+            period: Duration.minutes(5),
+          }),
+          threshold: 1,
+          description: `DynamoDB throttled writes to ${where}: a partition key took more than its 1,000 write units a second, or the table its account quota. Consume retries them; if it persists, raise indexShards (README: Scaling).`,
+        });
+      }
     }
     if (props.events) {
       specs.push(

@@ -40,6 +40,10 @@ export interface PipelineProps {
   readonly recordingsQueue?: sqs.IQueue;
   /** Runtime, architecture and log retention of the two functions. */
   readonly functions: FunctionSettings;
+  /** Most consume batches at once (the event source's maximum concurrency). */
+  readonly consumeConcurrency: number;
+  /** Shards of the calls' index keys. */
+  readonly indexShards: number;
 }
 
 /** The consumer's timeout; the queue's visibility timeout is six times this. */
@@ -75,13 +79,14 @@ export class Pipeline extends Construct {
           ...(props.recordingsQueue ? { RECORDINGS_QUEUE_URL: props.recordingsQueue.queueUrl } : {}),
           PHONE_HASH_KEY_SECRET_ARN: data.phoneHashKey.secretArn,
           RETENTION_DAYS: String(data.retentionDays),
+          INDEX_SHARDS: String(props.indexShards),
         },
       },
       ...(data.encryptionKey ? { encryptionKey: data.encryptionKey } : {}),
       source: {
         batchSize: QUEUE.batchSize,
         maxBatchingWindow: Duration.seconds(QUEUE.maxBatchingWindowSeconds),
-        maxConcurrency: 10,
+        maxConcurrency: props.consumeConcurrency,
       },
     });
     this.queue = consumer.queue;

@@ -2,9 +2,10 @@
 import { Annotations, Aspects, CfnOutput, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { JOBS_TABLE } from '../functions/commons/definitions.js';
 import { CallbackApi } from './api.js';
 import { ConfigError, type ReceiverConfig } from './config.js';
-import { DataStore } from './data-store.js';
+import { callsIndexesFor, DataStore } from './data-store.js';
 import { DomainEvents } from './domain-events.js';
 import { ExactKeyGrants, encryptionKeyOf } from './encryption.js';
 import type { FunctionSettings } from './lambda-function.js';
@@ -60,6 +61,7 @@ export class ReceiverStack extends Stack {
       retentionDays: config.retentionDays,
       archiveExpireDays: config.archiveExpireDays,
       quarantineExpireDays: config.quarantineExpireDays,
+      ...(config.upgradeStep ? { upgradeStep: config.upgradeStep } : {}),
       ...(recordingsOn
         ? {
             recordings: {
@@ -84,6 +86,8 @@ export class ReceiverStack extends Stack {
       data: this.data,
       functions,
       companyIds: config.companyIds,
+      consumeConcurrency: config.consumeConcurrency,
+      indexShards: config.indexShards,
       ...(this.recordings ? { recordingsQueue: this.recordings.queue } : {}),
     });
     if (config.retentionDays === 0) {
@@ -121,6 +125,7 @@ export class ReceiverStack extends Stack {
       functions,
       phoneHashKey: this.data.phoneHashKey,
       retentionDays: config.retentionDays,
+      indexShards: config.indexShards,
       ...keyed,
     });
     if (config.callbackSignature !== 'off') {
@@ -149,7 +154,28 @@ export class ReceiverStack extends Stack {
       ...(this.recordings ? { recordings: { dlq: this.recordings.dlq, fn: this.recordings.fn } } : {}),
       events: { dlq: this.events.dlq, fn: this.events.fn },
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+      caps: { throttleRate: config.throttleRate, consumeConcurrency: config.consumeConcurrency },
+      tables: [
+        {
+          label: 'Calls',
+          name: this.data.calls.tableName,
+          indexes: callsIndexesFor(config.upgradeStep).map((index) => index.name),
+        },
+        {
+          label: 'Jobs',
+          name: this.data.jobs.tableName,
+          indexes: JOBS_TABLE.indexes.map((index) => index.name),
+        },
+      ],
     });
+    if (config.upgradeStep) {
+      Annotations.of(this).addWarningV2(
+        'byrobot-callbacks:upgradeStep',
+        config.upgradeStep === 1
+          ? 'upgradeStep=1 adds the byPhone index; when the deploy is done, deploy with -c upgradeStep=2 (README: Upgrading).'
+          : 'upgradeStep=2 adds the byJobShard index; when the deploy is done, run npm run migrate, then deploy without upgradeStep (README: Upgrading).',
+      );
+    }
 
     const outputs: Record<string, [string, string]> = {
       CallRecordCallbackUrl: [
@@ -172,6 +198,10 @@ export class ReceiverStack extends Stack {
         'Key of the phone number hash (records erase / subject read it; never change it)',
       ],
       RetentionDays: [String(config.retentionDays), 'Days calls and jobs are kept (0: kept forever)'],
+      IndexShards: [
+        String(config.indexShards),
+        'Shards of the calls index keys (the records CLI reads them all)',
+      ],
       ArchiveExpireDays: [String(config.archiveExpireDays), 'Days raw bodies stay in archive/ (0: kept)'],
       QuarantineExpireDays: [
         String(config.quarantineExpireDays),

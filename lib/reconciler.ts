@@ -36,6 +36,8 @@ export interface ReconcilerProps {
   /** The phone hash key and the retention, for the MISSING markers it writes. */
   readonly phoneHashKey: secretsmanager.ISecret;
   readonly retentionDays: number;
+  /** Shards of the calls' index keys (markers written, days read). */
+  readonly indexShards: number;
   /** The customer-managed key of the data and of a secret the stack creates. @default AWS-managed keys */
   readonly encryptionKey?: kms.IKey;
 }
@@ -88,6 +90,7 @@ export class Reconciler extends Construct {
         REQUESTS_PER_SECOND: '5',
         PHONE_HASH_KEY_SECRET_ARN: props.phoneHashKey.secretArn,
         RETENTION_DAYS: String(props.retentionDays),
+        INDEX_SHARDS: String(props.indexShards),
       },
     });
     this.secret.grantRead(this.fn.role);

@@ -5,6 +5,7 @@
 
 import { phoneHasher } from '../functions/commons/personal/phone.js';
 import type { DataPolicy } from '../functions/commons/personal/policy.js';
+import { indexShardsFrom } from '../functions/commons/store/shards.js';
 import { LOOPBACK } from './ports.js';
 
 // The local tools run on Node.js 20 (the documented local platform); the deployed functions run
@@ -39,6 +40,9 @@ export const LOCAL_PHONE_HASH_KEY = 'byrobot-callbacks-local-phone-hash-key (not
 
 /** Days the local stack's items live (`RETENTION_DAYS`, as deployed `retentionDays`); 0 keeps them. */
 export const LOCAL_RETENTION_DAYS = Number(process.env.RETENTION_DAYS ?? 0);
+
+/** Shards of the local stack's index keys (`INDEX_SHARDS`, as deployed `indexShards`). */
+export const LOCAL_INDEX_SHARDS = indexShardsFrom(process.env.INDEX_SHARDS);
 
 /** The data policy of the local stack's writers. */
 export const localPolicy = (): DataPolicy => ({

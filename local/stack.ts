@@ -10,7 +10,7 @@ import { startApiServer } from './api-server.js';
 import { type Emulators, LOCAL_CREDENTIALS, LOCAL_REGION, startEmulators } from './emulators.js';
 import { type LocalEventBus, startLocalEventBus } from './event-bus.js';
 import { FakeByrobot, LOCAL_BYROBOT } from './fake-byrobot.js';
-import { LOCAL_PHONE_HASH_KEY, LOCAL_RETENTION_DAYS } from './local-config.js';
+import { LOCAL_INDEX_SHARDS, LOCAL_PHONE_HASH_KEY, LOCAL_RETENTION_DAYS } from './local-config.js';
 import { assertPortFree, LOOPBACK } from './ports.js';
 import { createLocalResources, type LocalResources, localClients } from './resources.js';
 import { type SqsDriver, startSqsDriver } from './sqs-driver.js';
@@ -90,6 +90,7 @@ export const handlerEnvironment = (
   RECORDING_ONLY_EXEMPT: 'true',
   COMPANY_IDS: companies.join(','),
   PHONE_HASH_KEY: LOCAL_PHONE_HASH_KEY,
+  INDEX_SHARDS: String(LOCAL_INDEX_SHARDS),
   RETENTION_DAYS: String(LOCAL_RETENTION_DAYS),
   POWERTOOLS_METRICS_NAMESPACE: 'ByrobotCallbacksLocal',
   POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',

@@ -25,22 +25,39 @@ export interface TableDefinition {
   readonly indexes: readonly IndexDefinition[];
 }
 
-/** The calls of a company on a Beijing calendar day. */
+/** Shards of the calls' index keys (store/shards.ts): the default, and the most a stack may use. */
+export const DEFAULT_INDEX_SHARDS = 16;
+export const MAX_INDEX_SHARDS = 64;
+
+/** The calls of a company on a Beijing calendar day, one key per shard (store/shards.ts). */
 export const BY_COMPANY_DATE: IndexDefinition = {
   name: 'byCompanyDate',
   partitionKey: 'companyDate',
   sortKey: 'sortTime',
   projection: ['pk', 'direction', 'callId', 'callJobId', 'state'],
-  serves: 'calls of a company on a Beijing calendar day (companyDate = "<companyId>#yyyy-MM-dd")',
+  serves:
+    'calls of a company on a Beijing calendar day (companyDate = "<companyId>#yyyy-MM-dd#<shard>"; before sharding "<companyId>#yyyy-MM-dd")',
 };
 
-/** The calls of a job, in call order. */
-export const BY_JOB: IndexDefinition = {
+/** The calls of a job, in call order, one key per shard (store/shards.ts). */
+export const BY_JOB_SHARD: IndexDefinition = {
+  name: 'byJobShard',
+  partitionKey: 'jobShard',
+  sortKey: 'sortTime',
+  projection: ['pk', 'direction', 'callId', 'companyId', 'state'],
+  serves: 'calls of a job, in call order (jobShard = "<callJobId>#<shard>")',
+};
+
+/**
+ * The unsharded job index of earlier versions (`callJobId`): every call of a job on one key.
+ * Kept only while a stack upgrades (`upgradeStep`, README: Upgrading), then deleted.
+ */
+export const LEGACY_BY_JOB: IndexDefinition = {
   name: 'byJob',
   partitionKey: 'callJobId',
   sortKey: 'sortTime',
   projection: ['pk', 'direction', 'callId', 'companyId', 'state'],
-  serves: 'calls of a job, in call order',
+  serves: 'calls of a job (earlier versions; removed by the upgrade)',
 };
 
 /**
@@ -68,7 +85,7 @@ export const BY_COMPANY: IndexDefinition = {
 export const CALLS_TABLE: TableDefinition = {
   id: 'calls',
   partitionKey: 'pk',
-  indexes: [BY_COMPANY_DATE, BY_JOB, BY_PHONE],
+  indexes: [BY_COMPANY_DATE, BY_JOB_SHARD, BY_PHONE],
 };
 
 /** One item per job (`callJobId`), with its current status and de-duplicated status history. */

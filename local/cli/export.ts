@@ -1,19 +1,20 @@
 /**
  * Calls of a company over Beijing days, for `records list --format` and `records export`: read
- * through the `byCompanyDate` index one day at a time (never a table scan), whole items fetched in
- * batches, and written as JSON lines or CSV (UTF-8 with a BOM, so Excel reads Chinese right).
+ * through the `byCompanyDate` index one day at a time (every shard, merged; never a table scan),
+ * or of a job through `byJobShard`, whole items fetched in batches, and written as JSON lines or CSV (UTF-8 with a BOM, so Excel reads Chinese right).
  */
 
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { stringify } from 'csv-stringify/sync';
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
 import { FINISH_STATUS } from '../../functions/commons/contract/enums.js';
+import { BY_COMPANY_DATE, BY_JOB_SHARD } from '../../functions/commons/definitions.js';
 import { getItemsByKey } from '../../functions/commons/store/batch-get.js';
+import { type IndexEntry, mergedIndex } from '../../functions/commons/store/index-reader.js';
 import type { CallItem } from '../../functions/commons/store/items.js';
-import { companyDateOf } from '../../functions/commons/store/keys.js';
+import { companyDateKeys, jobShardKeys } from '../../functions/commons/store/keys.js';
 import { reassembleCall } from '../../functions/commons/store/overflow.js';
 import { CALL_IDENTITY } from './item-order.js';
 import { maskRecord } from './mask-record.js';
@@ -58,33 +59,51 @@ export const daysBetween = (from: string, to: string): string[] => {
   }
 };
 
-/** Whole call items of one company's Beijing day, in index order (start time), optionally of one job. */
+/** Whole call items for index entries, in the entries' order. */
+const wholeItems = async (targets: Targets, entries: readonly IndexEntry[]): Promise<CallItem[]> => {
+  // The index holds a few attributes (cheap writes); the items themselves are fetched in batches.
+  const byKey = await getItemsByKey<CallItem>(
+    targets.doc,
+    targets.callsTable,
+    entries.map((entry) => entry.pk),
+  );
+  return entries.flatMap((entry) => {
+    const item = byKey.get(entry.pk);
+    return item ? [item] : [];
+  });
+};
+
+/**
+ * Whole call items of one company's Beijing day, in start-time order (every shard of the day and
+ * its key from before sharding, merged), optionally of one job.
+ */
 export async function* callsOfDay(
   targets: Targets,
   company: string,
   day: string,
   job?: string,
 ): AsyncGenerator<CallItem[]> {
-  const pages = paginateQuery(
-    { client: targets.doc },
-    {
-      TableName: targets.callsTable,
-      IndexName: 'byCompanyDate',
-      KeyConditionExpression: 'companyDate = :key',
-      ExpressionAttributeValues: { ':key': companyDateOf(company, day), ...(job ? { ':job': job } : {}) },
-      ...(job ? { FilterExpression: 'callJobId = :job' } : {}),
-    },
-  );
-  for await (const page of pages) {
-    const keys = (page.Items ?? []).map((item) => item.pk as string);
-    if (keys.length === 0) continue;
-    // The index holds a few attributes (cheap writes); the items themselves are fetched in batches.
-    const byKey = await getItemsByKey<CallItem>(targets.doc, targets.callsTable, keys);
-    yield keys.flatMap((pk) => {
-      const item = byKey.get(pk);
-      return item ? [item] : [];
-    });
-  }
+  const entries = mergedIndex(targets.doc, {
+    table: targets.callsTable,
+    index: BY_COMPANY_DATE.name,
+    partitionKey: BY_COMPANY_DATE.partitionKey,
+    keys: companyDateKeys(company, day, targets.indexShards),
+    ...(job
+      ? { filter: { expression: '#job = :job', names: { '#job': 'callJobId' }, values: { ':job': job } } }
+      : {}),
+  });
+  for await (const chunk of entries) yield await wholeItems(targets, chunk);
+}
+
+/** Whole call items of one job, in start-time order (every shard of the job, merged). */
+export async function* callsOfJob(targets: Targets, job: string): AsyncGenerator<CallItem[]> {
+  const entries = mergedIndex(targets.doc, {
+    table: targets.callsTable,
+    index: BY_JOB_SHARD.name,
+    partitionKey: BY_JOB_SHARD.partitionKey,
+    keys: jobShardKeys(job, targets.indexShards),
+  });
+  for await (const chunk of entries) yield await wholeItems(targets, chunk);
 }
 
 const text = (value: unknown): string | undefined =>

@@ -93,6 +93,7 @@ const main = async (): Promise<void> => {
           logger,
           counter,
           policy: localPolicy(),
+          shards: targets.indexShards,
         },
         open: {
           client: new OpenPlatformClient({
@@ -103,6 +104,7 @@ const main = async (): Promise<void> => {
           }),
           doc: targets.doc,
           tables: { calls: targets.callsTable, jobs: targets.jobsTable },
+          shards: targets.indexShards,
           enqueue,
           logger,
           counter,

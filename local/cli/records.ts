@@ -5,6 +5,7 @@
  *   inbound <inboundInstanceId>                     one inbound call
  *   job <callJobId>                                 one job, with its status history
  *   list --company <id> --date yyyy-MM-dd [--job <id>] [--format json|jsonl|csv]   calls of a company on a Beijing day
+ *   list --job <id> [--format json|jsonl|csv]      calls of a job, in call order
  *   export --company <id> --from yyyy-MM-dd --to yyyy-MM-dd [--job <id>] [--format csv|jsonl] --out FILE
  *                                                   calls over days, through the index day by day (CSV: UTF-8 with BOM)
  *   quarantine [--date yyyy-MM-dd]                  bodies that could not be read, with their errors
@@ -41,6 +42,7 @@ import { reassembleCall } from '../../functions/commons/store/overflow.js';
 import { LOCAL_FLAGS } from '../local-config.js';
 import {
   callsOfDay,
+  callsOfJob,
   csvHeader,
   csvLines,
   EXPORT_FORMATS,
@@ -57,7 +59,7 @@ import { queueTasks, RETRYABLE_STATUSES, retryTaskOf } from './recording-retry.j
 import { renderTable } from './table.js';
 import { TARGET_FLAGS, type Targets, targetsFromFlags } from './targets.js';
 
-const USAGE = `usage: npm run records -- [--local] [--table] [--unmask] <call ID | inbound ID | job ID | list --company ID --date yyyy-MM-dd [--job ID] [--format json|jsonl|csv] | export --company ID --from yyyy-MM-dd --to yyyy-MM-dd [--job ID] [--format csv|jsonl] --out FILE | quarantine [--date yyyy-MM-dd] | missing | recording ID [--kind call|customer] (--out FILE | --url | --retry) | subject --phone N [--company ID] [--out FILE] [--url] | erase --phone N [--company ID] [--dry-run]>`;
+const USAGE = `usage: npm run records -- [--local] [--table] [--unmask] <call ID | inbound ID | job ID | list (--company ID --date yyyy-MM-dd [--job ID] | --job ID) [--format json|jsonl|csv] | export --company ID --from yyyy-MM-dd --to yyyy-MM-dd [--job ID] [--format csv|jsonl] --out FILE | quarantine [--date yyyy-MM-dd] | missing | recording ID [--kind call|customer] (--out FILE | --url | --retry) | subject --phone N [--company ID] [--out FILE] [--url] | erase --phone N [--company ID] [--dry-run]>`;
 
 type Row = Record<string, unknown>;
 
@@ -112,11 +114,8 @@ const run = async (
       return orderedJob(await get<JobItem>(targets.jobsTable, jobKey(id)));
     }
     case 'list': {
-      const { company, date, job } = listFlags(flags);
       const items: CallItem[] = [];
-      for await (const page of callsOfDay(targets, company, date, job)) {
-        items.push(...page);
-      }
+      for await (const page of listed(flags, targets)) items.push(...page);
       return Promise.all(items.map(async (item) => orderedCall(await reassembleCall(item, objects))));
     }
     case 'missing': {
@@ -218,15 +217,23 @@ const recording = async (
   return { callId, kind, s3Key: entry.s3Key, out, bytes, sha256, contentType: entry.contentType };
 };
 
-/** `list`'s company, Beijing day and optional job, checked. */
-const listFlags = (
+/**
+ * What `list` reads: a company's Beijing day (optionally one job's calls of it) through
+ * `byCompanyDate`, or with `--job` alone every call of the job through `byJobShard`.
+ */
+const listed = (
   flags: Record<string, string | boolean | undefined>,
-): { company: string; date: string; job: string | undefined } => {
+  targets: Targets,
+): AsyncGenerator<CallItem[]> => {
   const { company, date, job } = flags;
-  if (typeof company !== 'string' || typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
-    throw new UsageError('list needs --company <id> --date yyyy-MM-dd');
+  if (company === undefined && date === undefined && typeof job === 'string') {
+    if (!/^\d+$/.test(job)) throw new UsageError('--job needs a numeric callJobId');
+    return callsOfJob(targets, job);
   }
-  return { company, date, job: typeof job === 'string' ? job : undefined };
+  if (typeof company !== 'string' || typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
+    throw new UsageError('list needs --company <id> --date yyyy-MM-dd, or --job <id>');
+  }
+  return callsOfDay(targets, company, date, typeof job === 'string' ? job : undefined);
 };
 
 /** `list --format jsonl|csv`: the day's calls streamed to stdout as they are read. */
@@ -234,13 +241,12 @@ const listAs = async (
   flags: Record<string, string | boolean | undefined>,
   targets: Targets,
 ): Promise<void> => {
-  const { company, date, job } = listFlags(flags);
   const { format } = flags;
   if (!LIST_FORMATS.includes(format as never))
     throw new UsageError(`--format must be one of ${LIST_FORMATS.join(', ')}`);
   const unmask = flags.unmask === true;
   if (format === 'csv') process.stdout.write(csvHeader());
-  for await (const items of callsOfDay(targets, company, date, job)) {
+  for await (const items of listed(flags, targets)) {
     process.stdout.write(
       format === 'csv' ? csvLines(items, unmask) : await jsonLines(items, targets, unmask),
     );

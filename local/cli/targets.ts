@@ -11,7 +11,13 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_BUCKET, QUEUE, RECORDINGS } from '../../functions/commons/definitions.js';
 import { fetchSecretKey } from '../../functions/commons/personal/hash-key.js';
 import { documentClient } from '../../functions/commons/store/document-client.js';
-import { LOCAL_PHONE_HASH_KEY, LOCAL_RETENTION_DAYS, localEndpoints } from '../local-config.js';
+import { DEFAULT_INDEX_SHARDS, indexShardsFrom } from '../../functions/commons/store/shards.js';
+import {
+  LOCAL_INDEX_SHARDS,
+  LOCAL_PHONE_HASH_KEY,
+  LOCAL_RETENTION_DAYS,
+  localEndpoints,
+} from '../local-config.js';
 import { localClients } from '../resources.js';
 
 export interface Targets {
@@ -24,6 +30,8 @@ export interface Targets {
   readonly doc: DynamoDBDocumentClient;
   readonly s3: S3Client;
   readonly sqs: SQSClient;
+  /** Shards of the index keys, as the stack writes them (its output `IndexShards`). */
+  readonly indexShards: number;
   /** The stack's phone hash key (the local one, or read from the secret the stack's outputs name). */
   phoneHashKey(): Promise<string>;
   /** How long each copy of the data lives, as the stack was deployed (its outputs); undefined when unknown. */
@@ -64,7 +72,10 @@ const LOCAL_PREFIX = 'byrobot-callbacks-local';
 
 /** The names and the clients, with one `close` for the clients. */
 const targetsOf = (
-  names: Pick<Targets, 'callsTable' | 'jobsTable' | 'bucket' | 'queueUrl' | 'phoneHashKey'> & {
+  names: Pick<
+    Targets,
+    'callsTable' | 'jobsTable' | 'bucket' | 'queueUrl' | 'phoneHashKey' | 'indexShards'
+  > & {
     recordingsQueueUrl?: string;
     retention?: Retention | undefined;
   },
@@ -127,6 +138,7 @@ export const resolveTargets = async (options: TargetOptions): Promise<Targets> =
         queueUrl,
         recordingsQueueUrl,
         phoneHashKey: async () => LOCAL_PHONE_HASH_KEY,
+        indexShards: LOCAL_INDEX_SHARDS,
         // The local stack keeps archive and quarantine (no lifecycle rules on the emulator).
         retention: {
           retentionDays: LOCAL_RETENTION_DAYS,
@@ -178,6 +190,8 @@ export const resolveTargets = async (options: TargetOptions): Promise<Targets> =
       queueUrl: pick(options.queueUrl, 'QueueUrl'),
       ...(recordingsQueueUrl ? { recordingsQueueUrl } : {}),
       phoneHashKey: () => fetchSecretKey(pick(undefined, 'PhoneHashKeySecretArn')),
+      // A stack from before sharding has no such output: its keys are read as the legacy ones.
+      indexShards: outputs.IndexShards ? indexShardsFrom(outputs.IndexShards) : DEFAULT_INDEX_SHARDS,
       retention: known ? (retention as Retention) : undefined,
     },
     { dynamo: new DynamoDBClient({}), s3: new S3Client({}), sqs: new SQSClient({}) },

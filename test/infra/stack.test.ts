@@ -101,7 +101,7 @@ describe('API', () => {
   test('the stage is throttled and writes JSON access logs', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       MethodSettings: Match.arrayWith([
-        Match.objectLike({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400, LoggingLevel: 'ERROR' }),
+        Match.objectLike({ ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000, LoggingLevel: 'ERROR' }),
       ]),
       AccessLogSetting: Match.objectLike({
         DestinationArn: Match.anyValue(),
@@ -173,7 +173,7 @@ describe('queue', () => {
       BatchSize: QUEUE.batchSize,
       MaximumBatchingWindowInSeconds: QUEUE.maxBatchingWindowSeconds,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ScalingConfig: { MaximumConcurrency: 10 },
+      ScalingConfig: { MaximumConcurrency: 50 },
     });
   });
 });

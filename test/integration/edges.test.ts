@@ -8,7 +8,9 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
 import { BUCKET_PREFIXES } from '../../functions/commons/definitions.js';
 import type { CallItem } from '../../functions/commons/store/items.js';
+import { companyDateOf } from '../../functions/commons/store/keys.js';
 import { OverflowIntegrityError, reassembleCall } from '../../functions/commons/store/overflow.js';
+import { DEFAULT_INDEX_SHARDS, shardOf } from '../../functions/commons/store/shards.js';
 import { deliverThrough, getCall, getJob, useLocalEnv } from '../support/local-env.js';
 import { variantOf } from '../support/vendor.js';
 
@@ -68,7 +70,9 @@ describe('1. calls larger than one DynamoDB item are stored whole', () => {
       expect(failures).toEqual([]);
       const item = (await getCall(env, `out#${callId}`)) as Json;
       expect(item.state).toBe('RECORDED');
-      expect(item.companyDate).toBe('1#2019-01-12');
+      expect(item.companyDate).toBe(
+        companyDateOf('1', '2019-01-12', shardOf(String(callId), DEFAULT_INDEX_SHARDS)),
+      );
       const pointer = item.recordOverflow as { key: string; sha256: string; fields: string[] };
       expect(pointer.key.startsWith(`${BUCKET_PREFIXES.records}out/${callId}/`)).toBe(true);
       // The largest parts moved; every other field stayed in the item.
@@ -131,7 +135,7 @@ describe('3. the index day is stable', () => {
     await deliver([{ body, receivedAt: afterMidnight }]);
     const item = (await getCall(env, 'out#7101')) as Json;
     expect(item.deliveries).toBe(2);
-    expect(item.companyDate).toBe('1#2026-11-26');
+    expect(item.companyDate).toBe(companyDateOf('1', '2026-11-26', shardOf('7101', DEFAULT_INDEX_SHARDS)));
     expect(item.sortTime).toBe('2026-11-26T23:59:50+08:00');
   });
 
@@ -141,7 +145,9 @@ describe('3. the index day is stable', () => {
       delete scene(inner).startTime;
     });
     await deliver([{ body, receivedAt: afterMidnight }]);
-    expect(((await getCall(env, 'out#7102')) as Json).companyDate).toBe('1#2019-01-12');
+    expect(((await getCall(env, 'out#7102')) as Json).companyDate).toBe(
+      companyDateOf('1', '2019-01-12', shardOf('7102', DEFAULT_INDEX_SHARDS)),
+    );
   });
 
   test('a manual change filed by receive time moves to the call’s own day once the record comes', async () => {
@@ -151,13 +157,16 @@ describe('3. the index day is stable', () => {
       ];
     });
     await deliver([{ body: manual, receivedAt: afterMidnight }]);
-    expect(((await getCall(env, 'out#7103')) as Json).companyDate).toBe('1#2026-11-27');
+    const shard = shardOf('7103', DEFAULT_INDEX_SHARDS);
+    expect(((await getCall(env, 'out#7103')) as Json).companyDate).toBe(
+      companyDateOf('1', '2026-11-27', shard),
+    );
     const record = variantOf('outbound', (inner) => {
       scene(inner).callInstanceId = 7103;
     });
     await deliver([{ body: record, receivedAt: afterMidnight + 60_000 }]);
     const item = (await getCall(env, 'out#7103')) as Json;
-    expect(item.companyDate).toBe('1#2019-01-12');
+    expect(item.companyDate).toBe(companyDateOf('1', '2019-01-12', shard));
     expect(item.sortTime).toBe('2019-01-12T16:09:32+08:00');
     expect((item.intent as Json).level).toBe('A');
   });

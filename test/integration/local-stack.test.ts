@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { documentClient } from '../../functions/commons/store/document-client.js';
-
+import { DEFAULT_INDEX_SHARDS, shardOf } from '../../functions/commons/store/shards.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators.js';
 import { assertPortFree, freePort } from '../../local/ports.js';
 import { runSimulation } from '../../local/simulator/simulate.js';
@@ -268,7 +268,7 @@ test("百应's open platform on the same URLs: the documented example and our va
     platform: 'open',
     state: 'RECORDED',
     companyId: 'unknown',
-    companyDate: 'unknown#2026-09-05',
+    companyDate: `unknown#2026-09-05#${shardOf('70258002706', DEFAULT_INDEX_SHARDS)}`,
     record: {
       platform: 'open',
       robotDefName: '百天邀约',
@@ -489,6 +489,43 @@ test('open-platform calls dropped on purpose come back with npm run reconcile --
     'every open-platform call stored, the dropped ones recovered',
   );
   expect((await reconciled()).open).toMatchObject({ recovered: 0, failed: 0 });
+});
+
+test('records list --job reads every shard of a job; npm run migrate -- --local finds the local data current', async () => {
+  // The simulated calls of company 66 (open platform) and 88 (classic) are on the stack by now.
+  const listed = (await listedOnSimulatedDays('88')) as {
+    pk: string;
+    callJobId?: string;
+    sortTime?: string;
+  }[];
+  const job = listed.find((item) => item.callJobId)?.callJobId as string;
+  const ofJob = listed.filter((item) => item.callJobId === job);
+  const byJob = (await records('list', '--job', job)) as { pk: string; sortTime: string }[];
+  expect(byJob.map((item) => item.pk).sort()).toEqual(ofJob.map((item) => item.pk).sort());
+  const times = byJob.map((item) => item.sortTime);
+  expect(times).toEqual([...times].sort());
+
+  const { stdout } = await run(
+    'npm',
+    [
+      'run',
+      '-s',
+      'migrate',
+      '--',
+      '--local',
+      ...portFlags().slice(0, 4),
+      '--state',
+      join(tmpdir(), `migrate-${ports.api}.json`),
+    ],
+    { cwd: ROOT },
+  );
+  const migrated = JSON.parse(stdout) as {
+    done: boolean;
+    shards: number;
+    calls: { scanned: number; updated: number };
+  };
+  expect(migrated).toMatchObject({ done: true, shards: 16, calls: { updated: 0 } });
+  expect(migrated.calls.scanned).toBeGreaterThan(100);
 });
 
 test('a second stack on the same port reports the port clearly and exits', async () => {

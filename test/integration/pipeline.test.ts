@@ -6,6 +6,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { s3ObjectStore } from '../../functions/commons/consume/s3-object-store.js';
 import { readCallback } from '../../functions/commons/contract/index.js';
 import { decodeQueueMessage } from '../../functions/commons/queue-message.js';
+import { DEFAULT_INDEX_SHARDS, shardOf } from '../../functions/commons/store/shards.js';
 import {
   apiEvent,
   deliverThrough,
@@ -43,7 +44,8 @@ describe('each vendor-doc example flows through and reads back normalized', () =
       callId: '1',
       companyId: '1',
       callJobId: '1',
-      companyDate: '1#2019-01-12',
+      companyDate: `1#2019-01-12#${shardOf('1', DEFAULT_INDEX_SHARDS)}`,
+      jobShard: `1#${shardOf('1', DEFAULT_INDEX_SHARDS)}`,
       sortTime: '2019-01-12T16:09:32+08:00',
       state: 'RECORDED',
       deliveries: 1,
@@ -65,7 +67,7 @@ describe('each vendor-doc example flows through and reads back normalized', () =
     expect(inbound).toMatchObject({
       direction: 'inbound',
       callId: '1091',
-      companyDate: '1#2019-01-24',
+      companyDate: `1#2019-01-24#${shardOf('1091', DEFAULT_INDEX_SHARDS)}`,
       intent: { level: 'B', source: 'ai' },
     });
     expect((inbound?.record as { transcript: unknown[] } | undefined)?.transcript).toHaveLength(2);

@@ -6,6 +6,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { ByrobotClient } from '../../functions/commons/byrobot/client.js';
 import { beijingWindow, runReconcile } from '../../functions/commons/reconcile/reconcile.js';
 import { runReconcilers } from '../../functions/commons/reconcile/run.js';
+import { DEFAULT_INDEX_SHARDS, shardOf } from '../../functions/commons/store/shards.js';
 import { DETAIL_PATH, QUERY_PATH } from '../../local/fake-byrobot.js';
 import { useFakeByrobot } from '../support/fake-byrobot.js';
 import {
@@ -209,7 +210,7 @@ test('inbound misses become MISSING markers, visible by company and day, replace
   expect(await getCall(env, 'in#1091')).toMatchObject({
     state: 'MISSING',
     direction: 'inbound',
-    companyDate: '1#2019-01-24',
+    companyDate: `1#2019-01-24#${shardOf('1091', DEFAULT_INDEX_SHARDS)}`,
     sortTime: '2019-01-24T15:27:39+08:00',
     callJobId: '98',
     missing: { callerTime: '2019-01-24T15:27:39+08:00', customerTelephone: '13733105333' },

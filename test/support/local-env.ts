@@ -19,7 +19,7 @@ import { sqsTaskSender, type TaskSender } from '../../functions/commons/recordin
 import { documentClient } from '../../functions/commons/store/document-client.js';
 import type { Targets } from '../../local/cli/targets.js';
 import { type Emulators, startEmulators } from '../../local/emulators.js';
-import { LOCAL_PHONE_HASH_KEY, localPolicy } from '../../local/local-config.js';
+import { LOCAL_INDEX_SHARDS, LOCAL_PHONE_HASH_KEY, localPolicy } from '../../local/local-config.js';
 import {
   createLocalResources,
   type LocalResources,
@@ -143,6 +143,7 @@ export const localTargets = (env: LocalEnv, retention?: Targets['retention']): T
   s3: env.clients.s3,
   sqs: env.clients.sqs,
   phoneHashKey: async () => LOCAL_PHONE_HASH_KEY,
+  indexShards: LOCAL_INDEX_SHARDS,
   ...(retention ? { retention } : {}),
   close: () => undefined,
 });

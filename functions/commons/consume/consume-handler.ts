@@ -47,6 +47,8 @@ export interface ConsumeDeps {
   readonly companies?: ReadonlySet<string>;
   /** Retention (`expiresAt`) and the phone hash (`phoneHash`) of the items written. */
   readonly policy?: DataPolicy;
+  /** Shards of the index keys (store/shards.ts). @default DEFAULT_INDEX_SHARDS */
+  readonly shards?: number;
 }
 
 type Prepared =
@@ -107,6 +109,7 @@ export const createConsumeHandler = (deps: ConsumeDeps) => {
     table: deps.callsTable,
     objects: deps.objects,
     ...(deps.policy ? { policy: deps.policy } : {}),
+    ...(deps.shards ? { shards: deps.shards } : {}),
   };
 
   /** A record of a company not on the list. One that names no company (the open platform may omit it) is kept. */

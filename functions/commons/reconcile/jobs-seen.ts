@@ -5,7 +5,8 @@
  */
 import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { BY_COMPANY, BY_COMPANY_DATE } from '../definitions.js';
-import { beijingDate, companyDateOf } from '../store/keys.js';
+import { beijingDate, companyDateKeys } from '../store/keys.js';
+import { DEFAULT_INDEX_SHARDS } from '../store/shards.js';
 
 /** Beijing days from the one holding `fromMs` to the one holding `toMs`, both included. */
 export const beijingDaysBetween = (fromMs: number, toMs: number): string[] => {
@@ -22,6 +23,7 @@ export const jobsSeen = async (
   tables: { readonly calls: string; readonly jobs: string },
   companyId: string,
   window: { readonly fromMs: number; readonly toMs: number },
+  shards = DEFAULT_INDEX_SHARDS,
 ): Promise<Set<string>> => {
   const seen = new Set<string>();
   const add = (items: readonly Record<string, unknown>[] | undefined) => {
@@ -44,18 +46,21 @@ export const jobsSeen = async (
   );
   for await (const page of statuses) add(page.Items);
   for (const day of beijingDaysBetween(window.fromMs, window.toMs)) {
-    const calls = paginateQuery(
-      { client: doc },
-      {
-        TableName: tables.calls,
-        IndexName: BY_COMPANY_DATE.name,
-        KeyConditionExpression: '#key = :key',
-        ExpressionAttributeNames: { '#key': BY_COMPANY_DATE.partitionKey, '#job': 'callJobId' },
-        ExpressionAttributeValues: { ':key': companyDateOf(companyId, day) },
-        ProjectionExpression: '#job',
-      },
-    );
-    for await (const page of calls) add(page.Items);
+    // Every shard of the day, and its key from before sharding.
+    for (const key of companyDateKeys(companyId, day, shards)) {
+      const calls = paginateQuery(
+        { client: doc },
+        {
+          TableName: tables.calls,
+          IndexName: BY_COMPANY_DATE.name,
+          KeyConditionExpression: '#key = :key',
+          ExpressionAttributeNames: { '#key': BY_COMPANY_DATE.partitionKey, '#job': 'callJobId' },
+          ExpressionAttributeValues: { ':key': key },
+          ProjectionExpression: '#job',
+        },
+      );
+      for await (const page of calls) add(page.Items);
+    }
   }
   return seen;
 };

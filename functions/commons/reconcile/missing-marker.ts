@@ -13,7 +13,8 @@ import { TTL_ATTRIBUTE } from '../definitions.js';
 import { type DataPolicy, expiresAtOf, phoneHashOf } from '../personal/policy.js';
 import { ERASED_AT } from '../personal/tombstone.js';
 import { CALL_STATES } from '../store/call-store.js';
-import { beijingDate, callKey, companyDateOf } from '../store/keys.js';
+import { beijingDate, callKey, companyDateOf, jobShardOf } from '../store/keys.js';
+import { DEFAULT_INDEX_SHARDS, shardOf } from '../store/shards.js';
 import { Update } from '../store/update.js';
 
 export const writeMissingMarker = async (
@@ -23,7 +24,9 @@ export const writeMissingMarker = async (
   miss: Miss,
   listedAt: string,
   policy?: DataPolicy,
+  shards = DEFAULT_INDEX_SHARDS,
 ): Promise<'marked' | 'already-recorded'> => {
+  const shard = shardOf(miss.callInstanceId, shards);
   const callerTime = miss.callerTime ? (beijingIsoFromWallClock(miss.callerTime) ?? undefined) : undefined;
   const missing = {
     listedBy: 'queryUnCallBack' as const,
@@ -41,9 +44,12 @@ export const writeMissingMarker = async (
     .set('missing', missing)
     .setIfNotExists('firstListedAt', listedAt)
     .set('lastListedAt', listedAt);
-  if (miss.callJobId) update.set('callJobId', miss.callJobId);
+  if (miss.callJobId)
+    update.set('callJobId', miss.callJobId).set('jobShard', jobShardOf(miss.callJobId, shard));
   if (callerTime)
-    update.set('sortTime', callerTime).set('companyDate', companyDateOf(companyId, beijingDate(callerTime)));
+    update
+      .set('sortTime', callerTime)
+      .set('companyDate', companyDateOf(companyId, beijingDate(callerTime), shard));
   const phoneHash = phoneHashOf(policy, { direction: 'inbound', missing });
   if (phoneHash) update.set('phoneHash', phoneHash);
   const expiresAt = expiresAtOf(policy, callerTime ?? listedAt);

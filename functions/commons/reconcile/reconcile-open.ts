@@ -30,6 +30,8 @@ export interface OpenReconcileDeps {
   readonly logger: Log;
   readonly counter: Counter;
   readonly now?: () => number;
+  /** Shards of the calls' index keys (store/shards.ts). @default DEFAULT_INDEX_SHARDS */
+  readonly shards?: number;
 }
 
 export interface OpenReconcileOptions {
@@ -108,7 +110,7 @@ export const runOpenReconcile = async (
 
   /** The jobs of a company to check: those the stack has seen, and those listed that were active or may have been. */
   const jobsOf = async (companyId: string): Promise<string[]> => {
-    const jobs = await jobsSeen(deps.doc, deps.tables, companyId, window);
+    const jobs = await jobsSeen(deps.doc, deps.tables, companyId, window, deps.shards);
     for (let pageNum = 1, pages = 1; pageNum <= pages; pageNum++) {
       checkTime();
       const page = await deps.client.jobs(companyId, pageNum);

@@ -30,6 +30,8 @@ export interface ReconcileDeps {
   readonly counter: Counter;
   /** Retention and the phone hash for the MISSING markers written. */
   readonly policy?: DataPolicy;
+  /** Shards of the index keys of the markers written (store/shards.ts). @default DEFAULT_INDEX_SHARDS */
+  readonly shards?: number;
   readonly now?: () => number;
 }
 
@@ -186,6 +188,7 @@ export const runReconcile = async (
             miss,
             new Date(now()).toISOString(),
             deps.policy,
+            deps.shards,
           );
           if (outcome === 'marked') summary.markedMissing++;
           else summary.alreadyPresent++;

@@ -2,7 +2,8 @@
  * Merging call records and manual intent changes into the `calls` table (one item per call).
  *
  * Item: `pk` (`out#<id>` / `in#<id>`), `platform` (`classic` | `open`), `direction`, `callId`, `companyId`, `callJobId`,
- * `companyDate` + `sortTime` (indexes), `state` (RECORDED | MANUAL_ONLY | MISSING), `record`
+ * `companyDate` / `jobShard` + `sortTime` (indexes, sharded: store/shards.ts), `phoneHash` (index
+ * byPhone), `expiresAt` (TTL), `erasedAt` (a tombstone, personal/tombstone.ts), `state` (RECORDED | MANUAL_ONLY | MISSING), `record`
  * (the normalized call; its largest parts in S3 when it is too big, see `recordOverflow`),
  * `manualIntent` (newest manual level), `manualResults` (newest manual result per result name),
  * `manualChange` (warnings, extra fields and times of the newest manual change), `intent` (the
@@ -18,7 +19,8 @@ import { type DataPolicy, expiresAtOf, phoneHashOf } from '../personal/policy.js
 import { ERASED_AT, tombstoneRecord } from '../personal/tombstone.js';
 import { type Delivery, latestOf, versionOf } from './delivery.js';
 import { CALL_STATES, type StoredIntent, type StoredManualResult } from './items.js';
-import { beijingDate, callKey, companyDateOf } from './keys.js';
+import { beijingDate, callKey, companyDateOf, jobShardOf } from './keys.js';
+import { DEFAULT_INDEX_SHARDS, shardOf } from './shards.js';
 
 export { CALL_STATES };
 
@@ -34,6 +36,8 @@ export interface CallsTarget {
   readonly objects: ObjectStore;
   /** Retention and the phone hash; absent (unit tests), items get neither `expiresAt` nor `phoneHash`. */
   readonly policy?: DataPolicy;
+  /** Shards of the index keys (store/shards.ts). @default DEFAULT_INDEX_SHARDS */
+  readonly shards?: number;
 }
 
 const isNewer = (version: string, current: unknown): boolean =>
@@ -68,21 +72,24 @@ const receivedSortTime = (delivery: Delivery): string =>
  */
 const fileUnder = (
   update: Update,
-  policy: DataPolicy | undefined,
-  companyId: string | undefined,
+  target: CallsTarget,
+  call: { readonly callId: string; readonly companyId?: string | undefined },
   callTime: string | undefined,
   delivery: Delivery,
 ) => {
+  const { policy } = target;
+  const { companyId } = call;
+  const shard = shardOf(call.callId, target.shards ?? DEFAULT_INDEX_SHARDS);
   if (callTime !== undefined) {
     update.set('sortTime', callTime);
-    if (companyId) update.set('companyDate', companyDateOf(companyId, beijingDate(callTime)));
+    if (companyId) update.set('companyDate', companyDateOf(companyId, beijingDate(callTime), shard));
     const expiresAt = expiresAtOf(policy, callTime);
     if (expiresAt !== undefined) update.set(TTL_ATTRIBUTE, expiresAt);
     return;
   }
   const fallback = receivedSortTime(delivery);
   update.setIfNotExists('sortTime', fallback);
-  if (companyId) update.setIfNotExists('companyDate', companyDateOf(companyId, beijingDate(fallback)));
+  if (companyId) update.setIfNotExists('companyDate', companyDateOf(companyId, beijingDate(fallback), shard));
   const expiresAt = expiresAtOf(policy, delivery.receivedAt);
   if (expiresAt !== undefined) update.setIfNotExists(TTL_ATTRIBUTE, expiresAt);
 };
@@ -143,8 +150,11 @@ export const mergeCall = async (
     if (delivery.transcriptMissing) update.set('transcriptMissing', true);
     else update.remove('transcriptMissing');
     if (record.companyId) update.set('companyId', record.companyId);
-    fileUnder(update, target.policy, record.companyId, callTimeOf(record), delivery);
-    if (record.callJobId) update.set('callJobId', record.callJobId);
+    fileUnder(update, target, record, callTimeOf(record), delivery);
+    if (record.callJobId) {
+      const shard = shardOf(record.callId, target.shards ?? DEFAULT_INDEX_SHARDS);
+      update.set('callJobId', record.callJobId).set('jobShard', jobShardOf(record.callJobId, shard));
+    }
     if (delivery.archive) update.set('recordArchive', delivery.archive);
   };
   const outcome = await mergeDelivery(target.doc, {
@@ -188,7 +198,7 @@ export const mergeManualIntent = async (
       .setIfNotExists('state', CALL_STATES.manualOnly);
     if (change.companyId) update.setIfNotExists('companyId', change.companyId);
     // Filed by receive time until the record brings the call's own time.
-    fileUnder(update, target.policy, change.companyId, undefined, delivery);
+    fileUnder(update, target, change, undefined, delivery);
 
     // Items written before results were kept by name hold a list: start those afresh.
     const kept = old?.manualResults;
