@@ -8,13 +8,12 @@ import { parseCompanyIds } from './commons/company-list.js';
 import { ConfigError, readConfig, requiredString } from './commons/config.js';
 import { createConsumeHandler } from './commons/consume/consume-handler.js';
 import { s3ObjectStore } from './commons/consume/s3-object-store.js';
-import { loadPolicy, policyEnvironment } from './commons/personal/hash-key.js';
 import { sqsTaskSender } from './commons/recordings/task-queue.js';
 import { s3ClientConfig } from './commons/s3-config.js';
 import { sqsClientConfig } from './commons/sqs-config.js';
 import { documentClient } from './commons/store/document-client.js';
-import { indexShardsFrom } from './commons/store/shards.js';
 import { createCounter, createLogger, flushingMetrics } from './commons/telemetry.js';
+import { loadWriterSettings, writerEnvironment } from './commons/writer-config.js';
 
 const config = readConfig(
   v.object({
@@ -27,22 +26,12 @@ const config = readConfig(
     RECORDINGS_QUEUE_URL: v.optional(v.string()),
     /** The companies whose callbacks are stored (context `companyIds`); unset or empty: every company. */
     COMPANY_IDS: v.optional(v.string(), ''),
-    ...policyEnvironment,
-    INDEX_SHARDS: v.optional(v.string()),
+    ...writerEnvironment,
   }),
 );
 
-/** Shards of the index keys (store/shards.ts): must match what the stack's readers use. */
-const shards = (() => {
-  try {
-    return indexShardsFrom(config.INDEX_SHARDS);
-  } catch (error) {
-    throw new ConfigError((error as Error).message, { cause: error });
-  }
-})();
-
-/** Retention and the phone hash key, before the first message (the key is in Secrets Manager). */
-const policy = await loadPolicy(config);
+/** Retention, the phone hash key (from Secrets Manager) and the index shards, before the first message. */
+const { policy, shards } = await loadWriterSettings(config);
 
 const companyIds = (() => {
   try {

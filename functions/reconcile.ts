@@ -13,15 +13,14 @@ import { checkApiUrl } from './commons/byrobot/api-url.js';
 import { ByrobotClient } from './commons/byrobot/client.js';
 import { OpenPlatformClient } from './commons/byrobot/open-client.js';
 import { SecretStore } from './commons/byrobot/secret.js';
-import { ConfigError, positiveInteger, readConfig, requiredString } from './commons/config.js';
+import { positiveInteger, readConfig, requiredString } from './commons/config.js';
 import { queueEnqueuer } from './commons/ingest/enqueue.js';
-import { loadPolicy, policyEnvironment } from './commons/personal/hash-key.js';
 import { type ReconcilersSummary, runReconcilers } from './commons/reconcile/run.js';
 import { s3ClientConfig } from './commons/s3-config.js';
 import { sqsClientConfig } from './commons/sqs-config.js';
 import { documentClient } from './commons/store/document-client.js';
-import { indexShardsFrom } from './commons/store/shards.js';
 import { createCounter, createLogger, flushingMetrics } from './commons/telemetry.js';
+import { loadWriterSettings, writerEnvironment } from './commons/writer-config.js';
 
 /** A 百应 API URL setting: https (http only for a loopback address), see api-url.ts. */
 const apiUrl = (name: string, fallback: string) =>
@@ -50,22 +49,12 @@ const config = readConfig(
     REQUESTS_PER_SECOND: positiveInteger('REQUESTS_PER_SECOND', 5),
     AWS_ENDPOINT_URL_S3: v.optional(v.string()),
     AWS_ENDPOINT_URL_SQS: v.optional(v.string()),
-    ...policyEnvironment,
-    INDEX_SHARDS: v.optional(v.string()),
+    ...writerEnvironment,
   }),
 );
 
-/** Shards of the index keys (store/shards.ts): must match what the stack's readers use. */
-const shards = (() => {
-  try {
-    return indexShardsFrom(config.INDEX_SHARDS);
-  } catch (error) {
-    throw new ConfigError((error as Error).message, { cause: error });
-  }
-})();
-
-/** Retention and the phone hash key for the MISSING markers (the key is in Secrets Manager). */
-const policy = await loadPolicy(config);
+/** Retention, the phone hash key (from Secrets Manager) and the index shards of the markers and reads. */
+const { policy, shards } = await loadWriterSettings(config);
 
 const secretsManager = new SecretsManagerClient({});
 const secrets = new SecretStore(

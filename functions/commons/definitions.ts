@@ -53,10 +53,9 @@ export const BY_JOB_SHARD: IndexDefinition = {
  * Kept only while a stack upgrades (`upgradeStep`, README: Upgrading), then deleted.
  */
 export const LEGACY_BY_JOB: IndexDefinition = {
+  ...BY_JOB_SHARD,
   name: 'byJob',
   partitionKey: 'callJobId',
-  sortKey: 'sortTime',
-  projection: ['pk', 'direction', 'callId', 'companyId', 'state'],
   serves: 'calls of a job (earlier versions; removed by the upgrade)',
 };
 

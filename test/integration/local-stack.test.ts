@@ -45,6 +45,15 @@ let url: string;
 const portFlags = () => portFlagsOf(ports);
 const startStack = (extra: string[] = []): ChildProcess => spawnStack(ports, extra);
 const records = (...args: string[]): Promise<unknown> => recordsCli(ports, ...args);
+/** A call as `records call` prints it, once it is stored (20 s at most). */
+const storedCall = (id: string): Promise<Record<string, unknown>> =>
+  waitFor(() => records('call', id) as Promise<Record<string, unknown>>, 20_000, `call ${id}`);
+/** `npm run reconcile -- --local <the stack's ports> …`. */
+const reconcile = (args: readonly string[]) =>
+  run('npm', ['run', '-s', 'reconcile', '--', '--local', ...portFlags(), ...args], { cwd: ROOT });
+/** `npm run simulate -- --url <the stack> …`, as a user runs it. */
+const simulate = (args: readonly string[]) =>
+  run('npm', ['run', '-s', 'simulate', '--', '--url', url, ...args], { cwd: ROOT });
 /**
  * `records list` of a company for yesterday and today in Beijing: the simulator's calls fall on
  * those days (it runs them around now, compressed in time).
@@ -93,11 +102,7 @@ test('every vendor-doc example posted to npm start reads back through npm run re
     });
     expect([response.status, await response.text()]).toEqual([200, 'success']);
   }
-  const call = (await waitFor(
-    () => records('call', '1') as Promise<Record<string, unknown>>,
-    20_000,
-    'call 1',
-  )) as Record<string, unknown>;
+  const call = await storedCall('1');
   expect(call).toMatchObject({
     pk: 'out#1',
     state: 'RECORDED',
@@ -259,11 +264,7 @@ test("百应's open platform on the same URLs: the documented example and our va
     '/callbacks/job',
     job.replace('"callJobStatus":2', '"callJobStatus":1').replace('18:00:00', '09:00:00'),
   );
-  const documented = (await waitFor(
-    () => records('call', '70258002706') as Promise<Record<string, unknown>>,
-    20_000,
-    'open-platform call 70258002706',
-  )) as Record<string, unknown>;
+  const documented = await storedCall('70258002706');
   expect(documented).toMatchObject({
     platform: 'open',
     state: 'RECORDED',
@@ -276,11 +277,7 @@ test("百应's open platform on the same URLs: the documented example and our va
       jobPhoneInfos: [{ lineName: '华东主线路' }],
     },
   });
-  const variant = (await waitFor(
-    () => records('call', '70258002707') as Promise<Record<string, unknown>>,
-    20_000,
-    'open-platform call 70258002707',
-  )) as { platform: string; record: Record<string, unknown> };
+  const variant = (await storedCall('70258002707')) as { platform: string; record: Record<string, unknown> };
   expect(variant.platform).toBe('open');
   expect(variant.record).toMatchObject({
     collectProperties: { 意向城市: '杭州' },
@@ -310,41 +307,29 @@ test("百应's open platform on the same URLs: the documented example and our va
       (inner.sceneInstance as Record<string, unknown>).callInstanceId = 880010;
     }),
   );
-  expect(
-    await waitFor(() => records('call', '880010') as Promise<Record<string, unknown>>, 20_000, 'call 880010'),
-  ).toMatchObject({
+  expect(await storedCall('880010')).toMatchObject({
     platform: 'classic',
     record: { platform: 'classic', startTime: '2019-01-12T16:09:32+08:00' },
   });
 });
 
 test('npm run simulate -- --platform open: every open-platform call stored exactly once', async () => {
-  const { stdout } = await run(
-    'npm',
-    [
-      'run',
-      '-s',
-      'simulate',
-      '--',
-      '--url',
-      url,
-      '--platform',
-      'open',
-      '--count',
-      '150',
-      '--duplicates',
-      '0.2',
-      '--shuffle',
-      '--time-scale',
-      '0.001',
-      '--company',
-      '66',
-      '--seed',
-      '5',
-      '--json',
-    ],
-    { cwd: ROOT },
-  );
+  const { stdout } = await simulate([
+    '--platform',
+    'open',
+    '--count',
+    '150',
+    '--duplicates',
+    '0.2',
+    '--shuffle',
+    '--time-scale',
+    '0.001',
+    '--company',
+    '66',
+    '--seed',
+    '5',
+    '--json',
+  ]);
   const summary = JSON.parse(stdout) as {
     callbacks: number;
     acked: number;
@@ -383,11 +368,7 @@ test('deliveries dropped on purpose come back with npm run reconcile -- --local:
     .map((item) => item.key);
   expect(droppedCalls.some((key) => key.startsWith('out#'))).toBe(true);
   expect(droppedCalls.some((key) => key.startsWith('in#'))).toBe(true);
-  const { stdout } = await run(
-    'npm',
-    ['run', '-s', 'reconcile', '--', '--local', ...portFlags(), '--company', '88'],
-    { cwd: ROOT },
-  );
+  const { stdout } = await reconcile(['--company', '88']);
   const result = (
     JSON.parse(stdout) as { classic: { recovered: number; markedMissing: number; failed: number } }
   ).classic;
@@ -422,56 +403,30 @@ test('deliveries dropped on purpose come back with npm run reconcile -- --local:
 });
 
 test('open-platform calls dropped on purpose come back with npm run reconcile -- --local (its calldone lists)', async () => {
-  const { stdout: simulated } = await run(
-    'npm',
-    [
-      'run',
-      '-s',
-      'simulate',
-      '--',
-      '--url',
-      url,
-      '--platform',
-      'open',
-      '--count',
-      '80',
-      '--drop',
-      '0.2',
-      '--time-scale',
-      '0.001',
-      '--company',
-      '67',
-      '--seed',
-      '11',
-      '--byrobot-url',
-      `http://127.0.0.1:${ports.byrobot}`,
-      '--json',
-    ],
-    { cwd: ROOT },
-  );
+  const { stdout: simulated } = await simulate([
+    '--platform',
+    'open',
+    '--count',
+    '80',
+    '--drop',
+    '0.2',
+    '--time-scale',
+    '0.001',
+    '--company',
+    '67',
+    '--seed',
+    '11',
+    '--byrobot-url',
+    `http://127.0.0.1:${ports.byrobot}`,
+    '--json',
+  ]);
   const simulation = JSON.parse(simulated) as { droppedCount: number; byKind: Record<string, number> };
   expect(simulation.droppedCount).toBeGreaterThan(0);
   const reconciled = async () =>
-    JSON.parse(
-      (
-        await run(
-          'npm',
-          [
-            'run',
-            '-s',
-            'reconcile',
-            '--',
-            '--local',
-            ...portFlags(),
-            '--platform',
-            'open',
-            '--company',
-            '67',
-          ],
-          { cwd: ROOT },
-        )
-      ).stdout,
-    ) as { open: { recovered: number; failed: number; listed: number }; classic?: unknown };
+    JSON.parse((await reconcile(['--platform', 'open', '--company', '67'])).stdout) as {
+      open: { recovered: number; failed: number; listed: number };
+      classic?: unknown;
+    };
   const first = await reconciled();
   expect(first.classic).toBeUndefined();
   expect(first.open.failed).toBe(0);
@@ -539,29 +494,12 @@ test('a second stack on the same port reports the port clearly and exits', async
 });
 
 test('npm run reconcile -- --local --now queries the window as at that instant (27 h back at 00:30 Beijing)', async () => {
-  const { stdout } = await run(
-    'npm',
-    [
-      'run',
-      '-s',
-      'reconcile',
-      '--',
-      '--local',
-      ...portFlags(),
-      '--company',
-      '88',
-      '--now',
-      '2026-11-28T00:30:00+08:00',
-    ],
-    { cwd: ROOT },
-  );
+  const { stdout } = await reconcile(['--company', '88', '--now', '2026-11-28T00:30:00+08:00']);
   const result = JSON.parse(stdout) as { window: { startDate: string; endDate: string } };
   expect(result.window).toEqual({ startDate: '2026-11-26', endDate: '2026-11-28' });
-  await expect(
-    run('npm', ['run', '-s', 'reconcile', '--', '--local', ...portFlags(), '--now', 'yesterday'], {
-      cwd: ROOT,
-    }),
-  ).rejects.toMatchObject({ stderr: expect.stringContaining('--now needs an ISO-8601 instant with a zone') });
+  await expect(reconcile(['--now', 'yesterday'])).rejects.toMatchObject({
+    stderr: expect.stringContaining('--now needs an ISO-8601 instant with a zone'),
+  });
 });
 
 test('npm start serves dynamodb-admin: its URL comes by the ready line, its table list shows calls and jobs', async () => {

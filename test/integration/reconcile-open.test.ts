@@ -14,11 +14,10 @@ import {
   deliverThrough,
   drainQueue,
   getCall,
-  localEnqueuer,
+  reconcilerRig,
   useLocalEnv,
   wireConsume,
 } from '../support/local-env.js';
-import { RecordingCounter, RecordingLogger } from '../support/recorders.js';
 
 const env = useLocalEnv({ prefix: 'open-reconcile' });
 const fake = useFakeByrobot({ appKey: 'ak', appSecret: 'secret' });
@@ -56,10 +55,7 @@ const bodyOf = (data: unknown) =>
   JSON.stringify({ code: 200, data: { callbackType: 'CALL_INSTANCE_RESULT', data }, resultMsg: '成功' });
 
 const setup = () => {
-  const logger = new RecordingLogger();
-  const counter = new RecordingCounter();
-  const sent: string[] = [];
-  const enqueue = localEnqueuer(env);
+  const { logger, counter, sent, enqueue } = reconcilerRig(env);
   const deps = {
     client: new OpenPlatformClient({
       apiUrl: fake.url,
@@ -71,10 +67,7 @@ const setup = () => {
     }),
     doc: env.doc,
     tables: { calls: env.resources.callsTable, jobs: env.resources.jobsTable },
-    enqueue: async (meta: Parameters<typeof enqueue>[0], body: string) => {
-      sent.push(meta.requestId);
-      return enqueue(meta, body);
-    },
+    enqueue,
     logger,
     counter,
   };

@@ -13,12 +13,11 @@ import {
   apiEvent,
   drainQueue,
   getCall,
-  localEnqueuer,
+  reconcilerRig,
   useLocalEnv,
   wireConsume,
   wireIngest,
 } from '../support/local-env.js';
-import { RecordingCounter, RecordingLogger } from '../support/recorders.js';
 import { variantOf } from '../support/vendor.js';
 
 const CREDENTIALS = { appKey: 'ak', appSecret: 'secret' };
@@ -27,10 +26,7 @@ const env = useLocalEnv({ prefix: 'reconcile' });
 const fake = useFakeByrobot(CREDENTIALS);
 
 const setup = (options: { appSecret?: string; maxAttempts?: number } = {}) => {
-  const logger = new RecordingLogger();
-  const counter = new RecordingCounter();
-  const sent: string[] = [];
-  const enqueue = localEnqueuer(env);
+  const { logger, counter, sent, enqueue } = reconcilerRig(env);
   const deps = {
     client: new ByrobotClient({
       baseUrl: fake.url,
@@ -48,10 +44,7 @@ const setup = (options: { appSecret?: string; maxAttempts?: number } = {}) => {
     }),
     doc: env.doc,
     callsTable: env.resources.callsTable,
-    enqueue: async (meta: Parameters<typeof enqueue>[0], body: string) => {
-      sent.push(meta.requestId);
-      return enqueue(meta, body);
-    },
+    enqueue,
     logger,
     counter,
   };

@@ -148,6 +148,26 @@ export const localTargets = (env: LocalEnv, retention?: Targets['retention']): T
   close: () => undefined,
 });
 
+/**
+ * What a reconciler needs around its client, wired to this environment: the enqueuer it puts
+ * recovered calls on (noting each request id in `sent`), a recording logger and counter.
+ */
+export const reconcilerRig = (env: LocalEnv) => {
+  const logger = new RecordingLogger();
+  const counter = new RecordingCounter();
+  const sent: string[] = [];
+  const enqueue = localEnqueuer(env);
+  return {
+    logger,
+    counter,
+    sent,
+    enqueue: async (meta: Parameters<typeof enqueue>[0], body: string) => {
+      sent.push(meta.requestId);
+      return enqueue(meta, body);
+    },
+  };
+};
+
 /** The recordings task sender consume uses, wired to the emulator's recordings queue. */
 export const localTaskSender = (env: LocalEnv): TaskSender =>
   sqsTaskSender(env.clients.sqs, env.resources.recordingsQueueUrl);

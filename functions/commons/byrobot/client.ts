@@ -7,6 +7,7 @@ import { isSafeNumber, LosslessNumber, parse, stringify } from 'lossless-json';
 import * as v from 'valibot';
 import { checkApiUrl } from './api-url.js';
 import { ByrobotError } from './errors.js';
+import { requestOnce } from './http-request.js';
 import { type BackoffOptions, backoffDelay, sleep as realSleep } from './retry.js';
 import { type Credentials, signedHeaders } from './sign.js';
 
@@ -104,7 +105,6 @@ export interface UnCallBackQuery {
   readonly pageSize?: number;
 }
 
-const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const FINAL_STATUS: Readonly<Record<number, ByrobotError['kind']>> = {
   401: 'unauthorized',
   403: 'forbidden',
@@ -115,41 +115,6 @@ const FINAL_STATUS: Readonly<Record<number, ByrobotError['kind']>> = {
 type Attempt =
   | { ok: true; data: unknown }
   | { ok: false; retry: boolean; error: ByrobotError; serverDate?: number; reauth?: boolean };
-
-/** A 百应 answer is a page of up to 500 misses or one call: megabytes at most. */
-const MAX_RESPONSE_BYTES = 20 * 1024 * 1024;
-
-class ResponseTooLarge extends Error {
-  override readonly name = 'ResponseTooLarge';
-}
-
-/** The body as text, reading no more than `maxBytes` of it into memory. */
-const readCapped = async (response: Response, maxBytes: number): Promise<string> => {
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (declared > maxBytes) {
-    await response.body?.cancel();
-    throw new ResponseTooLarge(`response of ${declared} bytes is over the ${maxBytes}-byte limit`);
-  }
-  if (!response.body) return '';
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    total += chunk.byteLength;
-    // Leaving the loop (by the throw) cancels the rest of the stream.
-    if (total > maxBytes) throw new ResponseTooLarge(`response is over the ${maxBytes}-byte limit`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-};
-
-/** Only the host of a redirect's target: its query may hold anything. */
-const hostOf = (location: string | null): string => {
-  try {
-    return location === null ? '(no location)' : new URL(location).host || '(a relative location)';
-  } catch {
-    return '(a relative location)';
-  }
-};
 
 export class ByrobotClient {
   private skewMs = 0;
@@ -248,41 +213,19 @@ export class ByrobotClient {
     const credentials = fresh ?? (await this.options.credentials.get());
     const url = new URL(path, this.options.baseUrl);
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
-    let response: Response;
-    let text: string;
-    try {
-      response = await fetch(url, {
-        headers: { ...signedHeaders(credentials, this.now() + this.skewMs), accept: 'application/json' },
-        // The signed headers go to the configured host only: a redirect is an answer, not a hop.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(
-          Math.max(1, Math.min(this.options.timeoutMs ?? 10_000, this.remainingMs())),
-        ),
-      });
-      text = await readCapped(response, this.options.maxResponseBytes ?? MAX_RESPONSE_BYTES);
-    } catch (error) {
-      if (error instanceof ResponseTooLarge) {
-        return { ok: false, retry: false, error: new ByrobotError('malformed', `${path}: ${error.message}`) };
-      }
-      const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'network error';
-      return {
-        ok: false,
-        retry: true,
-        // The network error travels as the cause: its name, stack and code reach the log.
-        error: new ByrobotError('unavailable', `${path}: ${reason}`, { cause: error }),
-      };
-    }
-    if (response.status >= 300 && response.status < 400) {
-      return {
-        ok: false,
-        retry: false,
-        error: new ByrobotError(
-          'api-error',
-          `${path}: HTTP ${response.status} redirect to ${hostOf(response.headers.get('location'))} not followed (the signed headers go to ${new URL(this.options.baseUrl).host} only)`,
-          { status: response.status },
-        ),
-      };
-    }
+    const sent = await requestOnce(
+      path,
+      url,
+      { headers: { ...signedHeaders(credentials, this.now() + this.skewMs), accept: 'application/json' } },
+      {
+        ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}),
+        remainingMs: () => this.remainingMs(),
+        ...(this.options.maxResponseBytes ? { maxBytes: this.options.maxResponseBytes } : {}),
+        onlyTo: new URL(this.options.baseUrl).host,
+      },
+    );
+    if (!sent.ok) return sent;
+    const { response, text } = sent;
     const serverDate = Date.parse(response.headers.get('date') ?? '');
     const dated = Number.isNaN(serverDate) ? {} : { serverDate };
     if (response.status === 408) {
@@ -292,15 +235,6 @@ export class ByrobotClient {
         ...dated,
         error: new ByrobotError('clock-skew', `${path}: 百应 says our clock is off (HTTP 408)`, {
           status: 408,
-        }),
-      };
-    }
-    if (RETRYABLE_STATUS.has(response.status)) {
-      return {
-        ok: false,
-        retry: true,
-        error: new ByrobotError('unavailable', `${path}: HTTP ${response.status}`, {
-          status: response.status,
         }),
       };
     }

@@ -10,6 +10,7 @@ import { isSafeNumber, LosslessNumber, parse } from 'lossless-json';
 import * as v from 'valibot';
 import { checkApiUrl } from './api-url.js';
 import { ByrobotError } from './errors.js';
+import { requestOnce } from './http-request.js';
 import { type BackoffOptions, backoffDelay, sleep as realSleep } from './retry.js';
 
 export interface OpenCredentials {
@@ -43,8 +44,6 @@ export const INVALID_TOKEN = '40000010';
 /** A token's lifetime when the answer gives none, and the margin kept before it ends. */
 const DEFAULT_TOKEN_SECONDS = 3600;
 const TOKEN_MARGIN_MS = 60_000;
-const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
-const MAX_RESPONSE_BYTES = 20 * 1024 * 1024;
 
 const exactNumber = (text: string): number | LosslessNumber =>
   isSafeNumber(text) ? Number(text) : new LosslessNumber(text);
@@ -93,27 +92,6 @@ export const OPEN_METHODS = {
 type Attempt =
   | { readonly ok: true; readonly body: unknown }
   | { readonly ok: false; readonly retry: boolean; readonly error: ByrobotError };
-
-/** Only the host of a redirect's target: its query may hold anything. */
-const hostOf = (location: string | null): string => {
-  try {
-    return location === null ? '(no location)' : new URL(location).host || '(a relative location)';
-  } catch {
-    return '(a relative location)';
-  }
-};
-
-const readCapped = async (response: Response): Promise<string> => {
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (declared > MAX_RESPONSE_BYTES) {
-    await response.body?.cancel();
-    throw new ByrobotError('malformed', `response of ${declared} bytes is over the limit`);
-  }
-  const text = await response.text();
-  if (Buffer.byteLength(text) > MAX_RESPONSE_BYTES)
-    throw new ByrobotError('malformed', 'response is over the limit');
-  return text;
-};
 
 export class OpenPlatformClient {
   private readonly tokens = new Map<string, { token: string; expiresAt: number }>();
@@ -273,49 +251,21 @@ export class OpenPlatformClient {
     const wait = this.nextRequestAt - this.now();
     if (wait > 0) await this.sleep(wait);
     this.nextRequestAt = Math.max(this.now(), this.nextRequestAt) + (this.options.minIntervalMs ?? 100);
-    let response: Response;
-    let text: string;
-    try {
-      response = await fetch(url, {
+    const sent = await requestOnce(
+      what,
+      url,
+      {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: new URLSearchParams(form).toString(),
-        // The token and the client secret go to the configured host only.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(
-          Math.max(1, Math.min(this.options.timeoutMs ?? 10_000, this.remaining())),
-        ),
-      });
-      text = await readCapped(response);
-    } catch (error) {
-      if (error instanceof ByrobotError) return { ok: false, retry: false, error };
-      const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'network error';
-      return {
-        ok: false,
-        retry: true,
-        error: new ByrobotError('unavailable', `${what}: ${reason}`, { cause: error }),
-      };
-    }
-    if (response.status >= 300 && response.status < 400) {
-      return {
-        ok: false,
-        retry: false,
-        error: new ByrobotError(
-          'api-error',
-          `${what}: HTTP ${response.status} redirect to ${hostOf(response.headers.get('location'))} not followed`,
-          { status: response.status },
-        ),
-      };
-    }
-    if (RETRYABLE_STATUS.has(response.status)) {
-      return {
-        ok: false,
-        retry: true,
-        error: new ByrobotError('unavailable', `${what}: HTTP ${response.status}`, {
-          status: response.status,
-        }),
-      };
-    }
+      },
+      {
+        ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}),
+        remainingMs: () => this.remaining(),
+      },
+    );
+    if (!sent.ok) return sent;
+    const { response, text } = sent;
     try {
       return { ok: true, body: parse(text, null, exactNumber) };
     } catch {

@@ -21,6 +21,7 @@ import type { Counter, Log } from '../telemetry.js';
 import { jobsSeen } from './jobs-seen.js';
 import { callIdOf, epochMsOf, recoveredOpenCall } from './open-call.js';
 import { statesOf } from './presence.js';
+import { countRun, OutOfTime, untilOutOfTime } from './run-report.js';
 
 export interface OpenReconcileDeps {
   readonly client: Pick<OpenPlatformClient, 'jobs' | 'jobDetail' | 'callsDone' | 'callDetail'>;
@@ -60,10 +61,6 @@ export interface OpenReconcileSummary {
 }
 
 export const DEFAULT_LOOK_BACK_HOURS = 48;
-
-class OutOfTime extends Error {
-  override readonly name = 'OutOfTime';
-}
 
 /** The times a job's detail may carry; the latest says when it was last active. */
 const ACTIVITY_FIELDS = ['lastCallTime', 'updateTime', 'gmtModified', 'endTime', 'finishTime'];
@@ -209,7 +206,7 @@ export const runOpenReconcile = async (
     return [...items.slice(offset), ...items.slice(0, offset)];
   };
   const jobTurn = Math.floor(turn / Math.max(1, options.companyIds.length));
-  try {
+  summary.stoppedEarly = await untilOutOfTime(deps.counter, 'open', async () => {
     const perCompany: JobTurn[][] = [];
     for (const companyId of rotate(options.companyIds, turn)) {
       try {
@@ -235,21 +232,8 @@ export const runOpenReconcile = async (
         });
       }
     }
-  } catch (error) {
-    if (!(error instanceof OutOfTime)) {
-      deps.counter.count('ReconcileFailures', { Platform: 'open' });
-      throw error;
-    }
-    summary.stoppedEarly = true;
-  }
-
-  const platform = { Platform: 'open' };
-  deps.counter.count('MissesListed', platform, summary.listed);
-  deps.counter.count('MissesToRecover', platform, summary.listed - summary.alreadyPresent);
-  deps.counter.count('Recovered', platform, summary.recovered);
-  deps.counter.count('AlreadyPresent', platform, summary.alreadyPresent);
-  deps.counter.count('TranscriptsMissing', platform, summary.transcriptsMissing);
-  if (summary.failed > 0) deps.counter.count('ReconcileFailures', platform, summary.failed);
+  });
+  countRun(deps.counter, 'open', summary, { TranscriptsMissing: summary.transcriptsMissing });
   deps.logger.info('open-platform reconcile run finished', {
     ...summary,
     from: new Date(window.fromMs).toISOString(),

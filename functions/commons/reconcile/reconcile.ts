@@ -20,6 +20,7 @@ import { callKey } from '../store/keys.js';
 import type { Counter, Log } from '../telemetry.js';
 import { writeMissingMarker } from './missing-marker.js';
 import { statesOf } from './presence.js';
+import { countRun, OutOfTime, untilOutOfTime } from './run-report.js';
 
 export interface ReconcileDeps {
   readonly client: Pick<ByrobotClient, 'queryUnCallBack' | 'phoneLogInfo'>;
@@ -96,10 +97,6 @@ const answeredCallId = (dataText: string): string | undefined => {
     return undefined;
   }
 };
-
-class OutOfTime extends Error {
-  override readonly name = 'OutOfTime';
-}
 
 export const runReconcile = async (
   deps: ReconcileDeps,
@@ -206,7 +203,7 @@ export const runReconcile = async (
   const offset = pairs.length === 0 ? 0 : (options.turn ?? 0) % pairs.length;
   const ordered = [...pairs.slice(offset), ...pairs.slice(0, offset)];
 
-  try {
+  summary.stoppedEarly = await untilOutOfTime(deps.counter, 'classic', async () => {
     for (const { companyId, dataType } of ordered) {
       try {
         await reconcileList(companyId, dataType);
@@ -223,22 +220,8 @@ export const runReconcile = async (
         });
       }
     }
-  } catch (error) {
-    if (!(error instanceof OutOfTime)) {
-      deps.counter.count('ReconcileFailures', { Platform: 'classic' });
-      throw error;
-    }
-    summary.stoppedEarly = true;
-  }
-
-  const platform = { Platform: 'classic' };
-  deps.counter.count('MissesListed', platform, summary.listed);
-  // What 百应 lists but we do not hold yet: the alarmed figure (misses already stored are normal).
-  deps.counter.count('MissesToRecover', platform, summary.listed - summary.alreadyPresent);
-  deps.counter.count('Recovered', platform, summary.recovered);
-  deps.counter.count('AlreadyPresent', platform, summary.alreadyPresent);
-  deps.counter.count('MarkedMissing', platform, summary.markedMissing);
-  if (summary.failed > 0) deps.counter.count('ReconcileFailures', platform, summary.failed);
+  });
+  countRun(deps.counter, 'classic', summary, { MarkedMissing: summary.markedMissing });
   deps.logger.info('reconcile run finished', { ...summary, ...window, companies: options.companyIds.length });
   return summary;
 };
