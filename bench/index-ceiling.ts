@@ -64,7 +64,7 @@ const ours = (value: unknown): unknown => {
   );
 };
 
-const recordsOf = (body: string): NormalizedRecord[] => {
+const recordsOf = (body: string): readonly NormalizedRecord[] => {
   const read = readCallback(body);
   if (!read.ok) throw new Error(`a generated callback does not read: ${read.error.message}`);
   return read.records;
