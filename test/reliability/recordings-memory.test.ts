@@ -56,18 +56,29 @@ const held = (): number => {
   return usage.heapUsed + usage.arrayBuffers;
 };
 
-/** The most `run` makes the process hold above what it held before, sampled every 50 ms after a collection. */
+/**
+ * The most `run` makes the process hold above what it held before, sampled after a collection
+ * every 50 ms — or, when a collection takes long (a large heap, a busy machine, coverage), after
+ * twice its duration, so the sampling never takes more than a third of the time the copy has.
+ */
 const peakHeldDuring = async <T>(run: () => Promise<T>): Promise<{ result: T; peakBytes: number }> => {
   const before = held();
   let peak = before;
-  const sampler = setInterval(() => {
+  let timer: NodeJS.Timeout | undefined;
+  let running = true;
+  const sample = () => {
+    const started = performance.now();
     peak = Math.max(peak, held());
-  }, 50);
+    const took = performance.now() - started;
+    if (running) timer = setTimeout(sample, Math.max(50, 2 * took));
+  };
+  timer = setTimeout(sample, 50);
   try {
     const result = await run();
     return { result, peakBytes: Math.max(peak, held()) - before };
   } finally {
-    clearInterval(sampler);
+    running = false;
+    clearTimeout(timer);
   }
 };
 
